@@ -1,0 +1,19 @@
+# Sloth reproduction pipeline: download -> clean -> evaluate folds -> aggregate -> figures and tables.
+# Rules live in workflow/rules/*.smk; all logic lives in the tested package src/slothpipe.
+
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/data.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        DATA_OUTPUTS,

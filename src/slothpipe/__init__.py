@@ -1,0 +1,18 @@
+"""slothpipe: a reproducible pipeline for Sloth skill scaling laws and their baselines."""
+
+import os as _os
+
+# Pin BLAS/OpenMP threads before numpy is imported anywhere in this process, so that every fit is
+# bit-identical whatever the machine's core count.  A caller that really wants more threads can set
+# these variables explicitly before importing slothpipe.
+for _var in (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "BLIS_NUM_THREADS",
+    "VECLIB_MAXIMUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+):
+    _os.environ.setdefault(_var, "1")
+
+__version__ = "0.1.0"

@@ -1,0 +1,49 @@
+# Shared helpers: configuration validation, package-source inputs, paths.
+
+import os
+from pathlib import Path
+
+from snakemake.utils import validate
+
+validate(config, schema="../schemas/config.schema.yaml")
+
+# Pin BLAS threads for every job (jobs are single-threaded; parallelism comes from Snakemake).
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS"):
+    os.environ[_var] = "1"
+# Deterministic hashing in every Python subprocess.
+os.environ["PYTHONHASHSEED"] = "0"
+
+PKG_DIR = Path(workflow.basedir) / "src" / "slothpipe"
+# Modules every script imports (directly or through slothpipe.runner).
+PKG_CORE = ("__init__.py", "errors.py", "io.py", "runner.py")
+
+
+def pkg(*names):
+    """Package source files a rule depends on, declared as inputs so that editing them re-runs the rule.
+
+    Each name is a module file or a sub-package directory relative to src/slothpipe.
+    """
+    files = set()
+    for name in PKG_CORE + names:
+        path = PKG_DIR / name
+        if path.is_dir():
+            files.update(path.rglob("*.py"))
+        elif path.is_file():
+            files.add(path)
+        else:
+            raise ValueError(f"pkg(): no module or package {name!r} under {PKG_DIR}")
+    return sorted(_display_path(f) for f in files)
+
+
+def _display_path(path):
+    """Path relative to the working directory when below it, absolute otherwise."""
+    path = Path(path).resolve()
+    try:
+        return str(path.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+OFFLINE_MIRROR = config["offline_mirror"]
+HUB_SOURCES = sorted(config["sources"]["hub"])
+GITHUB_SOURCES = sorted(config["sources"]["github"])
