@@ -47,3 +47,9 @@ def _display_path(path):
 OFFLINE_MIRROR = config["offline_mirror"]
 HUB_SOURCES = sorted(config["sources"]["hub"])
 GITHUB_SOURCES = sorted(config["sources"]["github"])
+
+# The dataset the modelling stages read, and where their outputs go, follow `metadata`: the paper's facts
+# give the tracked reproduction under results/; the corrected facts a separate tree under results/corrected/.
+METADATA = config["metadata"]
+DATASET = "results/data/dataset.parquet" if METADATA == "paper" else "results/data/dataset_corrected.parquet"
+OUT = "results" if METADATA == "paper" else "results/corrected"

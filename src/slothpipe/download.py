@@ -1,0 +1,348 @@
+"""Fetch the pipeline's raw inputs: Hugging Face Hub dataset files and GitHub files at a pinned commit.
+
+Three ways to obtain a file, chosen by the caller's settings:
+
+* the Hugging Face Hub through :mod:`huggingface_hub` (the endpoint follows ``HF_ENDPOINT``);
+* the local HF cache when ``HF_HUB_OFFLINE=1`` (a revision that was downloaded before);
+* an offline mirror directory laid out as ``DIR/hub/<repo_id>/<path>`` and
+  ``DIR/github/<owner>/<repo>/<commit>/<path>``.
+
+Every fetch copies the file to its destination atomically (temporary file + rename), checks its size and
+sha256 against what the source declares, and returns a manifest (repo, requested and resolved revision,
+path, size, sha256) that the pipeline stores next to the data.  A failed or interrupted fetch leaves neither
+the destination nor a manifest behind, and a file whose checksum does not match is removed from the HF cache
+so that the next run downloads it again.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import logging
+import os
+import shutil
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from slothpipe.errors import DownloadError
+from slothpipe.io import atomic_path, sha256_file
+
+log = logging.getLogger(__name__)
+
+GITHUB_RAW_URL = "https://raw.githubusercontent.com"
+# Environment variable that overrides GITHUB_RAW_URL (tests point it at a local server).
+GITHUB_RAW_ENV = "SLOTHPIPE_GITHUB_RAW_URL"
+# Seconds before a silent connection is abandoned.
+HTTP_TIMEOUT = 30
+
+_HOW_TO_RUN_OFFLINE = (
+    "To run without network access, either\n"
+    "  * point the pipeline at a local mirror: snakemake --config offline_mirror=DIR  (laid out as\n"
+    "    DIR/hub/<repo_id>/<path in repo> and DIR/github/<owner>/<repo>/<commit>/<path>), or\n"
+    "  * reuse files already in the Hugging Face cache: HF_HUB_OFFLINE=1 snakemake ...  (Hub sources only)."
+)
+
+
+def _verify(path: Path, *, size: int | None, sha256: tuple[str | None, ...], what: str) -> tuple[int, str]:
+    """Check ``path``'s size and sha256 against every expected value given; return (size, sha256)."""
+    actual_size = path.stat().st_size
+    actual_sha = sha256_file(path)
+    if size is not None and actual_size != size:
+        raise DownloadError(f"{what}: size mismatch: expected {size} bytes, got {actual_size}.")
+    for expected in sha256:
+        if expected is not None and actual_sha != expected.lower():
+            raise DownloadError(
+                f"{what}: checksum mismatch: expected sha256 {expected}, got {actual_sha}.\n"
+                "The file differs from the one the source declares or the configuration pins; check the "
+                "revision/sha256 in config/config.yaml or the integrity of the source."
+            )
+    return actual_size, actual_sha
+
+
+def _copy_verified(
+    src: Path, dest: Path, *, size: int | None, sha256: tuple[str | None, ...], what: str
+) -> tuple[int, str]:
+    """Verify ``src`` (see :func:`_verify`), then copy it to ``dest`` atomically; return (size, sha256)."""
+    result = _verify(src, size=size, sha256=sha256, what=what)
+    with atomic_path(dest) as tmp:
+        shutil.copyfile(src, tmp)
+    return result
+
+
+def _single_match(paths: list[str], file_glob: str, where: str) -> str:
+    matches = sorted(p for p in paths if fnmatch.fnmatchcase(p, file_glob))
+    if len(matches) != 1:
+        listing = ", ".join(matches) if matches else "none"
+        raise DownloadError(
+            f"{where}: expected exactly one file matching {file_glob!r}, found {len(matches)} ({listing}). "
+            "Adjust `file_glob` of this source in config/config.yaml."
+        )
+    return matches[0]
+
+
+# --------------------------------------------------------------------------------------------- Hub
+
+
+def fetch_hub_file(
+    *,
+    source: str,
+    repo_id: str,
+    revision: str,
+    file_glob: str,
+    dest: str | os.PathLike[str],
+    mirror: str | os.PathLike[str] | None = None,
+    sha256: str | None = None,
+) -> dict[str, Any]:
+    """Fetch the one file of dataset repo ``repo_id`` matching ``file_glob`` at ``revision`` into ``dest``.
+
+    The file name is resolved by listing the repo at the revision (the v1 leaderboard's parquet name changed
+    across commits).  ``sha256``, when given, pins the expected content in addition to the Hub's own LFS hash.
+    Returns the manifest.
+    """
+    dest = Path(dest)
+    if mirror is not None:
+        return _fetch_hub_from_mirror(
+            source=source,
+            repo_id=repo_id,
+            revision=revision,
+            file_glob=file_glob,
+            dest=dest,
+            mirror=Path(mirror),
+            sha256=sha256,
+        )
+
+    from huggingface_hub import constants
+
+    if constants.HF_HUB_OFFLINE:
+        return _fetch_hub_from_cache(
+            source=source, repo_id=repo_id, revision=revision, file_glob=file_glob, dest=dest, sha256=sha256
+        )
+    return _fetch_hub_online(
+        source=source, repo_id=repo_id, revision=revision, file_glob=file_glob, dest=dest, sha256=sha256
+    )
+
+
+def _fetch_hub_from_mirror(
+    *, source: str, repo_id: str, revision: str, file_glob: str, dest: Path, mirror: Path, sha256: str | None
+) -> dict[str, Any]:
+    root = mirror / "hub" / repo_id
+    if not root.is_dir():
+        raise DownloadError(
+            f"offline mirror {mirror}: no directory {root} for Hub dataset {repo_id!r}. "
+            "The mirror must be laid out as DIR/hub/<repo_id>/<path in repo>."
+        )
+    files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+    path = _single_match(files, file_glob, f"offline mirror {root}")
+    log.info(
+        "%s: copying %s from offline mirror %s (revision %r is not checked)", source, path, root, revision
+    )
+    size, digest = _copy_verified(
+        root / path, dest, size=None, sha256=(sha256,), what=f"{source} ({root / path})"
+    )
+    return dict(
+        source=source,
+        kind="hub",
+        origin="offline_mirror",
+        repo_id=repo_id,
+        repo_type="dataset",
+        requested_revision=revision,
+        resolved_revision=None,
+        path=path,
+        size=size,
+        sha256=digest,
+    )
+
+
+def _unreachable(repo_id: str, revision: str, endpoint: str, exc: BaseException) -> DownloadError:
+    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return DownloadError(
+        f"Could not reach the Hugging Face Hub at {endpoint} to list dataset {repo_id!r} at revision "
+        f"{revision!r} ({type(exc).__name__}: {reason}).\n{_HOW_TO_RUN_OFFLINE}"
+    )
+
+
+def _fetch_hub_online(
+    *, source: str, repo_id: str, revision: str, file_glob: str, dest: Path, sha256: str | None
+) -> dict[str, Any]:
+    from huggingface_hub import HfApi, constants, hf_hub_download
+    from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError, RevisionNotFoundError
+
+    endpoint = constants.ENDPOINT
+    api = HfApi()
+    try:
+        info = api.dataset_info(repo_id, revision=revision, files_metadata=True)
+    except RevisionNotFoundError as exc:
+        raise DownloadError(
+            f"Hugging Face Hub dataset {repo_id!r} has no revision {revision!r}; fix `revision` in config."
+        ) from exc
+    except RepositoryNotFoundError as exc:
+        raise DownloadError(f"Hugging Face Hub dataset {repo_id!r} not found at {endpoint}.") from exc
+    except HfHubHTTPError as exc:
+        raise DownloadError(
+            f"The Hugging Face Hub at {endpoint} answered with an error while listing dataset {repo_id!r} at "
+            f"revision {revision!r}: {str(exc).splitlines()[0]}"
+        ) from exc
+    except Exception as exc:  # connection errors are raised by the HTTP backend (httpx and friends)
+        raise _unreachable(repo_id, revision, endpoint, exc) from exc
+
+    commit = info.sha
+    siblings = {s.rfilename: s for s in (info.siblings or [])}
+    path = _single_match(list(siblings), file_glob, f"Hub dataset {repo_id}@{commit}")
+    sibling = siblings[path]
+    expected_size = sibling.size
+    hub_sha = sibling.lfs.sha256 if sibling.lfs is not None else None
+    log.info("%s: downloading %s from %s@%s (requested %r)", source, path, repo_id, commit, revision)
+    try:
+        # Ask for the requested revision (so the cache records the branch -> commit ref that HF_HUB_OFFLINE
+        # runs resolve later), then check it still points at the commit that was listed.
+        local = Path(hf_hub_download(repo_id, path, repo_type="dataset", revision=revision))
+    except Exception as exc:
+        raise DownloadError(
+            f"Downloading {path} of Hub dataset {repo_id!r} at {commit} from {endpoint} failed "
+            f"({type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}). "
+            "Nothing was written; re-run to try again."
+        ) from exc
+    if commit not in local.parts:  # the cache path is .../snapshots/<commit>/<path>
+        raise DownloadError(
+            f"Hub dataset {repo_id!r}: revision {revision!r} moved from {commit} while downloading; re-run."
+        )
+    try:
+        size, digest = _copy_verified(
+            local, dest, size=expected_size, sha256=(hub_sha, sha256), what=f"{source} ({repo_id}/{path})"
+        )
+    except DownloadError:
+        _evict_from_cache(local)
+        raise
+    return dict(
+        source=source,
+        kind="hub",
+        origin="hub",
+        repo_id=repo_id,
+        repo_type="dataset",
+        requested_revision=revision,
+        resolved_revision=commit,
+        path=path,
+        size=size,
+        sha256=digest,
+    )
+
+
+def _evict_from_cache(local: Path) -> None:
+    """Remove a cached file (snapshot link and blob) that failed verification, so it is fetched again."""
+    blob = local.resolve()
+    local.unlink(missing_ok=True)
+    if blob != local:
+        blob.unlink(missing_ok=True)
+
+
+def _fetch_hub_from_cache(
+    *, source: str, repo_id: str, revision: str, file_glob: str, dest: Path, sha256: str | None
+) -> dict[str, Any]:
+    from huggingface_hub import snapshot_download
+
+    try:
+        snapshot = Path(
+            snapshot_download(
+                repo_id,
+                repo_type="dataset",
+                revision=revision,
+                allow_patterns=[file_glob],
+                local_files_only=True,
+            )
+        )
+    except Exception as exc:
+        raise DownloadError(
+            f"HF_HUB_OFFLINE is set, but the Hugging Face cache has no snapshot of dataset {repo_id!r} at "
+            f"revision {revision!r} ({type(exc).__name__}). Download it once with network access, or\n"
+            f"{_HOW_TO_RUN_OFFLINE}"
+        ) from exc
+    files = sorted(p.relative_to(snapshot).as_posix() for p in snapshot.rglob("*") if p.is_file())
+    path = _single_match(files, file_glob, f"HF cache snapshot {snapshot}")
+    commit = snapshot.name
+    log.info("%s: copying %s from the HF cache (%s@%s)", source, path, repo_id, commit)
+    size, digest = _copy_verified(
+        snapshot / path, dest, size=None, sha256=(sha256,), what=f"{source} (HF cache {snapshot / path})"
+    )
+    return dict(
+        source=source,
+        kind="hub",
+        origin="hf_cache",
+        repo_id=repo_id,
+        repo_type="dataset",
+        requested_revision=revision,
+        resolved_revision=commit,
+        path=path,
+        size=size,
+        sha256=digest,
+    )
+
+
+# ------------------------------------------------------------------------------------------ GitHub
+
+
+def fetch_github_file(
+    *,
+    source: str,
+    repo: str,
+    commit: str,
+    path: str,
+    sha256: str,
+    dest: str | os.PathLike[str],
+    mirror: str | os.PathLike[str] | None = None,
+) -> dict[str, Any]:
+    """Fetch ``path`` of GitHub repository ``repo`` (``owner/name``) at ``commit`` into ``dest``.
+
+    The content must match ``sha256``.  Returns the manifest.
+    """
+    dest = Path(dest)
+    what = f"{source} ({repo}@{commit[:12]}:{path})"
+    if mirror is not None:
+        src = Path(mirror) / "github" / repo / commit / path
+        if not src.is_file():
+            raise DownloadError(
+                f"offline mirror {mirror}: no file {src}. The mirror must be laid out as "
+                "DIR/github/<owner>/<repo>/<commit>/<path>."
+            )
+        size, digest = _copy_verified(src, dest, size=None, sha256=(sha256,), what=what)
+        origin = "offline_mirror"
+    else:
+        base = os.environ.get(GITHUB_RAW_ENV, GITHUB_RAW_URL).rstrip("/")
+        url = f"{base}/{repo}/{commit}/{path}"
+        log.info("%s: downloading %s", source, url)
+        with atomic_path(dest) as tmp:
+            _download_url(url, tmp, what=what)
+            size, digest = _verify(tmp, size=None, sha256=(sha256,), what=what)
+        origin = "github"
+    return dict(
+        source=source,
+        kind="github",
+        origin=origin,
+        repo=repo,
+        requested_revision=commit,
+        resolved_revision=commit,
+        path=path,
+        size=size,
+        sha256=digest,
+    )
+
+
+def _download_url(url: str, target: Path, *, what: str) -> None:
+    """Stream ``url`` into ``target``; raise DownloadError on HTTP errors, network errors or a short read."""
+    try:
+        with urllib.request.urlopen(url, timeout=HTTP_TIMEOUT) as response, open(target, "wb") as fh:
+            shutil.copyfileobj(response, fh)
+            declared = response.headers.get("Content-Length")
+    except urllib.error.HTTPError as exc:
+        raise DownloadError(f"{what}: the server answered HTTP {exc.code} for {url}.") from exc
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", None) or exc
+        raise DownloadError(
+            f"Could not download {url} ({reason}).\nTo run without network access, point the pipeline at a "
+            "local mirror: snakemake --config offline_mirror=DIR (laid out as "
+            "DIR/github/<owner>/<repo>/<commit>/<path>)."
+        ) from exc
+    if declared is not None and int(declared) != target.stat().st_size:
+        raise DownloadError(
+            f"{what}: the download was cut short ({target.stat().st_size} of {declared} bytes)."
+        )
