@@ -139,9 +139,8 @@ class _Handler(BaseHTTPRequestHandler):
         siblings = []
         for name, content in sorted(files.items()):
             sha = self.state.lie_sha256.get(name, hashlib.sha256(content).hexdigest())
-            siblings.append(
-                {"rfilename": name, "size": len(content), "lfs": {"sha256": sha, "size": len(content), "pointerSize": 134}}
-            )
+            lfs = {"sha256": sha, "size": len(content), "pointerSize": 134}
+            siblings.append({"rfilename": name, "size": len(content), "lfs": lfs})
         body = {"id": repo_id, "sha": commit, "private": False, "siblings": siblings}
         self._send(200, json.dumps(body).encode(), {"Content-Type": "application/json"})
 
