@@ -68,6 +68,7 @@ rule clean:
         obsscaling_base="resources/raw/obsscaling_base.csv",
         obsscaling_instruct="resources/raw/obsscaling_instruct.csv",
         registry=config["registry"],
+        humaneval="config/downstream/humaneval_evalplus.csv",
         code=pkg("data"),
     output:
         dataset="results/data/dataset.parquet",

@@ -1,0 +1,438 @@
+"""The clean step: raw sources + the model registry -> the dataset and the table of unmatched entries.
+
+The dataset (``results/data/dataset.parquet``) has one row per registry model, sorted by ``model`` (plain
+code-point order), with the columns of :data:`slothpipe.data.schema.DATASET_COLUMNS`:
+
+- identity from the registry: ``model``, ``hf_id``, ``family``, ``variant_family``, ``instruct``,
+  ``base_model`` (null when none);
+- scale: ``params_b`` (billions), ``tokens_t`` (trillions), ``flops_1e21`` = 6 * params_b * tokens_t (units of
+  1e21 FLOPs) and their natural logarithms ``log_params``, ``log_tokens``, ``log_flops``; NaN where the
+  registry has no token count.  ``metadata`` chooses the paper's or the corrected values (nothing else
+  changes);
+- the 12 benchmarks on a 0-1 scale and ``HumanEval``; NaN where no source has a score;
+- provenance: ``source_v1`` / ``row_v1`` (the source key and 0-based row of the six leaderboard-v1
+  benchmarks), ``fill_v1`` / ``source_v1_fill`` / ``row_v1_fill`` (the benchmarks, comma-separated, that the
+  first row lacked and another source's row filled), ``source_v2`` / ``row_v2``, ``source_humaneval`` /
+  ``row_humaneval``.  Null where there is no score.
+
+Where the scores come from, per model (the registry's link columns):
+
+- v1 benchmarks: with ``ruan_role = primary``, the Ruan et al. row (``ruan_source``/``ruan_model``), its
+  missing cells filled from the leaderboard-v1 row (``v1_fullname``); otherwise the leaderboard-v1 row, its
+  missing cells filled from the Ruan row (``ruan_role = fill``).  A link absent from its source is skipped
+  (and reported), so the other source, if any, stands alone.
+- v2 benchmarks: the leaderboard-v2 row (``v2_fullname``).
+- HumanEval: the hand-collected EvalPlus value (``config/downstream/humaneval_evalplus.csv``) when listed,
+  else the linked Ruan row's value (either role).
+- Duplicate leaderboard rows: see :mod:`slothpipe.data.sources`.
+
+The unmatched table (``results/data/unmatched.csv``) lists, with columns
+:data:`slothpipe.data.schema.UNMATCHED_COLUMNS`, sorted by kind, source, name and row:
+
+- ``registry_link_missing``: a registry link (a name in v1_fullname, v2_fullname or ruan_model) that its
+  source does not contain;
+- ``registry_model_without_scores``: a registry model that ends up with no score at all;
+- ``unlinked_registry_model``: a source row named like a registry model (its hf_id or one of its links; for
+  Ruan's instruct table, whose names carry no organisation, its canonical id) that the registry does not link
+  to that source -- e.g. a model the paper did not take from the v2 leaderboard;
+- ``family_lookalike``: a source row, not linked to any model, whose organisation and name prefix match a
+  registry model's (see :func:`name_stem`) -- what a data update may have brought into a registry family.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import re
+from collections import defaultdict
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from slothpipe.data.downstream import read_downstream_scores
+from slothpipe.data.registry import load_registry
+from slothpipe.data.schema import (
+    BENCHMARKS,
+    DATASET_COLUMNS,
+    HUMANEVAL_EVALPLUS,
+    IDENTITY_COLUMNS,
+    LEADERBOARD_V1,
+    LEADERBOARD_V2,
+    OBSSCALING_BASE,
+    OBSSCALING_INSTRUCT,
+    PROVENANCE_COLUMNS,
+    UNMATCHED_COLUMNS,
+    V1_BENCHMARKS,
+    V2_BENCHMARKS,
+)
+from slothpipe.data.sources import (
+    read_leaderboard_v1,
+    read_leaderboard_v2,
+    read_obsscaling,
+    resolve_v1,
+    resolve_v2,
+)
+
+__all__ = ["UNMATCHED_KINDS", "BuildResult", "assemble", "build_dataset", "name_stem"]
+
+log = logging.getLogger(__name__)
+
+PathLike = str | os.PathLike[str]
+
+UNMATCHED_KINDS: tuple[str, ...] = (
+    "registry_link_missing",
+    "registry_model_without_scores",
+    "unlinked_registry_model",
+    "family_lookalike",
+)
+_SOURCE_ORDER = (LEADERBOARD_V1, LEADERBOARD_V2, OBSSCALING_BASE, OBSSCALING_INSTRUCT)
+_LINK_COLUMN = {
+    LEADERBOARD_V1: "v1_fullname",
+    LEADERBOARD_V2: "v2_fullname",
+    OBSSCALING_BASE: "ruan_model",
+    OBSSCALING_INSTRUCT: "ruan_model",
+}
+# A size token: digits, optional decimal part ('.' or '_'), then b/m, optionally more digits ('7b1', '1b5');
+# preceded by the start, '-', '_' or 'x' (as in '8x7b') and followed by the end, '-' or '_'.
+_SIZE_TOKEN = re.compile(r"(?<![^_x-])\d+(?:[._]\d+)?[bm]\d*(?=$|[-_])")
+
+
+class BuildResult(NamedTuple):
+    """What the clean step produces: the dataset and the unmatched table."""
+
+    dataset: pd.DataFrame
+    unmatched: pd.DataFrame
+
+
+def name_stem(name: str) -> str:
+    """The family stem of a model name: lowercase, without organisation, cut before the first size token.
+
+    ``"Qwen/Qwen2-7B-Instruct"`` -> ``"qwen2"``, ``"meta-llama/Meta-Llama-3-8B"`` -> ``"meta-llama-3"``,
+    ``"mistralai/Mixtral-8x7B-v0.1"`` -> ``"mixtral-8x"``, ``"bigscience/bloom"`` -> ``"bloom"``.  Trailing
+    ``-``, ``_`` and ``.`` are dropped, so ``meta-llama-3`` also covers ``Meta-Llama-3.1-8B``.
+    """
+    short = name.rsplit("/", 1)[-1].lower()
+    match = _SIZE_TOKEN.search(short)
+    stem = short[: match.start()] if match else short
+    return stem.rstrip("-_.") or short
+
+
+def build_dataset(
+    registry: PathLike,
+    leaderboard_v1: PathLike,
+    leaderboard_v2: PathLike,
+    obsscaling_base: PathLike,
+    obsscaling_instruct: PathLike,
+    humaneval: PathLike | None = None,
+    *,
+    metadata: str = "paper",
+) -> BuildResult:
+    """Read and validate every input, then :func:`assemble` the dataset and the unmatched table.
+
+    ``metadata`` is ``"paper"`` (the paper's parameter and token counts) or ``"corrected"``; it changes
+    ``params_b``, ``tokens_t`` and the FLOPs and log columns only.  ``humaneval`` is the EvalPlus file
+    (``config/downstream/humaneval_evalplus.csv``); without it HumanEval comes from Ruan's tables only.
+    """
+    reg = load_registry(registry, metadata)
+    v1 = read_leaderboard_v1(leaderboard_v1)
+    v2 = read_leaderboard_v2(leaderboard_v2)
+    rb = read_obsscaling(obsscaling_base, "base")
+    ri = read_obsscaling(obsscaling_instruct, "instruct")
+    he = read_downstream_scores(humaneval, set(reg["model"])) if humaneval is not None else None
+    return assemble(reg, v1, v2, rb, ri, he)
+
+
+def assemble(
+    registry: pd.DataFrame,
+    leaderboard_v1: pd.DataFrame,
+    leaderboard_v2: pd.DataFrame,
+    obsscaling_base: pd.DataFrame,
+    obsscaling_instruct: pd.DataFrame,
+    humaneval: pd.DataFrame | None = None,
+) -> BuildResult:
+    """Join validated frames (from :func:`load_registry` and the readers) into a :class:`BuildResult`."""
+    resolved = {
+        LEADERBOARD_V1: resolve_v1(leaderboard_v1),
+        LEADERBOARD_V2: resolve_v2(leaderboard_v2),
+        OBSSCALING_BASE: obsscaling_base,
+        OBSSCALING_INSTRUCT: obsscaling_instruct,
+    }
+    lookup = {key: _records(frame) for key, frame in resolved.items()}
+    he_lookup = _records(humaneval, key="model") if humaneval is not None else {}
+
+    reg = registry.sort_values("model", kind="mergesort").reset_index(drop=True)
+    rows = []
+    missing_links = []
+    for model in reg.itertuples(index=False):
+        row, missing = _assemble_one(model, lookup, he_lookup)
+        rows.append(row)
+        missing_links.extend(missing)
+    dataset = pd.DataFrame(rows)
+    dataset = _finish_dataset(dataset, reg)
+
+    unmatched = _unmatched(reg, dataset, resolved, missing_links)
+    _log_summary(dataset, unmatched)
+    return BuildResult(dataset, unmatched)
+
+
+def _records(frame: pd.DataFrame, key: str = "name") -> dict[str, dict]:
+    return {rec[key]: rec for rec in frame.to_dict("records")}
+
+
+def _nan(x) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def _assemble_one(model, lookup, he_lookup) -> tuple[dict, list[dict]]:
+    out: dict[str, object] = {
+        "model": model.model,
+        "hf_id": model.hf_id,
+        "family": model.family,
+        "variant_family": model.variant_family,
+        "instruct": bool(model.instruct),
+        "base_model": model.base_model or None,
+        "params_b": model.params_b,
+        "tokens_t": model.tokens_t,
+    }
+    for bench in (*BENCHMARKS, "HumanEval"):
+        out[bench] = math.nan
+    for col in PROVENANCE_COLUMNS:
+        out[col] = None
+    missing: list[dict] = []
+
+    def find(source: str, name: str) -> dict | None:
+        if not name:
+            return None
+        rec = lookup[source].get(name)
+        if rec is None:
+            missing.append({"model": model.model, "source": source, "name": name})
+        return rec
+
+    ruan = find(model.ruan_source, model.ruan_model) if model.ruan_source else None
+    lb1 = find(LEADERBOARD_V1, model.v1_fullname)
+    lb2 = find(LEADERBOARD_V2, model.v2_fullname)
+
+    # v1 benchmarks: a primary row and a row that fills the primary's gaps (see the module docstring).
+    primary: tuple[dict, str] | None = None
+    filler: tuple[dict, str] | None = None
+    if ruan is not None and model.ruan_role == "primary":
+        primary = (ruan, model.ruan_source)
+        filler = (lb1, LEADERBOARD_V1) if lb1 is not None else None
+    elif lb1 is not None:
+        primary = (lb1, LEADERBOARD_V1)
+        filler = (ruan, model.ruan_source) if ruan is not None else None
+    elif ruan is not None:
+        primary = (ruan, model.ruan_source)
+    if primary is not None:
+        rec, source = primary
+        out.update({b: rec[b] for b in V1_BENCHMARKS})
+        out["source_v1"], out["row_v1"] = source, rec["row"]
+        if filler is not None:
+            rec, source = filler
+            filled = [b for b in V1_BENCHMARKS if _nan(out[b]) and not _nan(rec[b])]
+            if filled:
+                out.update({b: rec[b] for b in filled})
+                out["fill_v1"], out["source_v1_fill"], out["row_v1_fill"] = (
+                    ",".join(filled),
+                    source,
+                    rec["row"],
+                )
+    if lb2 is not None:
+        out.update({b: lb2[b] for b in V2_BENCHMARKS})
+        out["source_v2"], out["row_v2"] = LEADERBOARD_V2, lb2["row"]
+
+    he = he_lookup.get(model.model)
+    if he is not None:
+        out["HumanEval"], out["source_humaneval"], out["row_humaneval"] = (
+            he["score"],
+            HUMANEVAL_EVALPLUS,
+            he["row"],
+        )
+    elif ruan is not None and not _nan(ruan["HumanEval"]):
+        out["HumanEval"], out["source_humaneval"], out["row_humaneval"] = (
+            ruan["HumanEval"],
+            model.ruan_source,
+            ruan["row"],
+        )
+    return out, missing
+
+
+def _finish_dataset(dataset: pd.DataFrame, reg: pd.DataFrame) -> pd.DataFrame:
+    params = dataset["params_b"].astype("float64")
+    tokens = dataset["tokens_t"].astype("float64")
+    flops = 6.0 * params * tokens
+    dataset["params_b"], dataset["tokens_t"], dataset["flops_1e21"] = params, tokens, flops
+    with np.errstate(invalid="ignore", divide="ignore"):
+        dataset["log_params"] = np.log(params)
+        dataset["log_tokens"] = np.log(tokens)
+        dataset["log_flops"] = np.log(flops)
+    for col in (*BENCHMARKS, "HumanEval"):
+        dataset[col] = dataset[col].astype("float64")
+    for col in ("row_v1", "row_v1_fill", "row_v2", "row_humaneval"):
+        dataset[col] = dataset[col].astype("Int64")
+    for col in (*IDENTITY_COLUMNS, *PROVENANCE_COLUMNS):
+        if col == "instruct" or col.startswith("row_"):
+            continue
+        dataset[col] = dataset[col].astype("str")
+    dataset["instruct"] = dataset["instruct"].astype(bool)
+    dataset = dataset[list(DATASET_COLUMNS)]
+    dataset.attrs = {"metadata": reg.attrs.get("metadata", "")}
+    return dataset
+
+
+def _unmatched(
+    reg: pd.DataFrame,
+    dataset: pd.DataFrame,
+    resolved: dict[str, pd.DataFrame],
+    missing_links: list[dict],
+) -> pd.DataFrame:
+    info = reg.set_index("model")
+    out: list[dict] = []
+
+    def row_for(kind, source, row, name, model, detail, family=None, variant=None):
+        if model is not None:
+            family, variant = info.at[model, "family"], info.at[model, "variant_family"]
+        out.append(
+            {
+                "kind": kind,
+                "source": source,
+                "row": row,
+                "name": name,
+                "model": model,
+                "family": family,
+                "variant_family": variant,
+                "detail": detail,
+            }
+        )
+
+    for link in missing_links:
+        col = _LINK_COLUMN[link["source"]]
+        row_for(
+            "registry_link_missing",
+            link["source"],
+            None,
+            link["name"],
+            link["model"],
+            f"linked in the registry ({col}) but absent from {link['source']}",
+        )
+    scores = dataset[[*BENCHMARKS, "HumanEval"]]
+    for model in dataset.loc[scores.isna().all(axis=1), "model"]:
+        row_for(
+            "registry_model_without_scores",
+            None,
+            None,
+            info.at[model, "hf_id"],
+            model,
+            "no linked source row: every score is missing",
+        )
+
+    # Names that identify a registry model, and the names each source links.
+    identifies: dict[str, set[str]] = defaultdict(set)
+    for rec in reg.itertuples(index=False):
+        for name in (rec.hf_id, rec.v1_fullname, rec.v2_fullname, rec.ruan_model):
+            if name:
+                identifies[name].add(rec.model)
+        identifies[rec.model].add(rec.model)  # Ruan's instruct table names models without organisation
+    linked: dict[str, dict[str, str]] = {source: {} for source in _SOURCE_ORDER}
+    for rec in reg.itertuples(index=False):
+        for source in (LEADERBOARD_V1, LEADERBOARD_V2):
+            name = getattr(rec, _LINK_COLUMN[source])
+            if name:
+                linked[source][name] = rec.model
+        if rec.ruan_source:
+            linked[rec.ruan_source][rec.ruan_model] = rec.model
+
+    # (organisation, stem) -> registry models, from every organisation-qualified name of each model;
+    # (None, stem) from the canonical ids, for names without organisation.
+    stems: dict[tuple[str | None, str], set[str]] = defaultdict(set)
+    for rec in reg.itertuples(index=False):
+        for name in (rec.hf_id, rec.v1_fullname, rec.v2_fullname, rec.ruan_model):
+            if "/" in name:
+                org = name.split("/", 1)[0].lower()
+                stems[(org, name_stem(name))].add(rec.model)
+        stems[(None, name_stem(rec.model))].add(rec.model)
+    by_org: dict[str | None, list[tuple[str, set[str]]]] = defaultdict(list)
+    for (org, stem), models in stems.items():
+        by_org[org].append((stem, models))
+    for org in by_org:
+        by_org[org].sort(key=lambda item: (-len(item[0]), item[0]))
+
+    for source in _SOURCE_ORDER:
+        frame = resolved[source]
+        for name, row in zip(frame["name"], frame["row"], strict=True):
+            if name in linked[source]:
+                continue
+            key = name if "/" in name else name.lower()
+            owners = identifies.get(key)
+            if owners:
+                model = sorted(owners)[0]
+                current = _linked_name(info, model, source)
+                how = f"linked to {source} as {current!r}" if current else f"not linked to {source}"
+                row_for(
+                    "unlinked_registry_model",
+                    source,
+                    int(row),
+                    name,
+                    model,
+                    f"registry model {model} is {how}",
+                )
+                continue
+            org = name.split("/", 1)[0].lower() if "/" in name else None
+            short = name.rsplit("/", 1)[-1].lower()
+            for stem, models in by_org.get(org, ()):
+                if short.startswith(stem):
+                    same = sorted(models)
+                    families = sorted({info.at[m, "family"] for m in same})
+                    variants = sorted({info.at[m, "variant_family"] for m in same})
+                    examples = sorted(same)
+                    shown = ", ".join(examples[:3]) + (", ..." if len(examples) > 3 else "")
+                    where = f"organisation {org!r} and name prefix" if org else "name prefix"
+                    row_for(
+                        "family_lookalike",
+                        source,
+                        int(row),
+                        name,
+                        None,
+                        f"{where} {stem!r} of registry model(s) {shown}",
+                        family=";".join(families),
+                        variant=";".join(variants),
+                    )
+                    break
+
+    table = pd.DataFrame(out, columns=list(UNMATCHED_COLUMNS))
+    table["_kind"] = table["kind"].map({k: i for i, k in enumerate(UNMATCHED_KINDS)})
+    table["_source"] = table["source"].map({s: i for i, s in enumerate(_SOURCE_ORDER)})
+    table = table.sort_values(["_kind", "_source", "name", "row"], kind="mergesort", na_position="first")
+    table = table.drop(columns=["_kind", "_source"]).reset_index(drop=True)
+    table["row"] = table["row"].astype("Int64")
+    for col in ("kind", "source", "name", "model", "family", "variant_family", "detail"):
+        table[col] = table[col].astype("str")
+    return table
+
+
+def _linked_name(info: pd.DataFrame, model: str, source: str) -> str:
+    """The name under which the registry links ``model`` to ``source`` ("" when it does not)."""
+    if source in (LEADERBOARD_V1, LEADERBOARD_V2):
+        return str(info.at[model, _LINK_COLUMN[source]])
+    return str(info.at[model, "ruan_model"]) if info.at[model, "ruan_source"] == source else ""
+
+
+def _log_summary(dataset: pd.DataFrame, unmatched: pd.DataFrame) -> None:
+    has_v1 = dataset[list(V1_BENCHMARKS)].notna().any(axis=1).sum()
+    has_v2 = dataset[list(V2_BENCHMARKS)].notna().any(axis=1).sum()
+    log.info(
+        "dataset: %d models (%d with leaderboard-v1 scores, %d with v2 scores, %d with HumanEval)",
+        len(dataset),
+        has_v1,
+        has_v2,
+        dataset["HumanEval"].notna().sum(),
+    )
+    counts = unmatched["kind"].value_counts()
+    for kind in UNMATCHED_KINDS:
+        n = int(counts.get(kind, 0))
+        if n and kind in ("registry_link_missing", "registry_model_without_scores"):
+            log.warning("unmatched: %d %s (see unmatched.csv)", n, kind)
+        else:
+            log.info("unmatched: %d %s", n, kind)

@@ -1,0 +1,23 @@
+"""Snakemake script of rule `clean` (and `clean_corrected`): raw sources + registry -> dataset, unmatched."""
+
+from slothpipe.data import build_dataset
+from slothpipe.io import write_csv, write_parquet
+from slothpipe.runner import run
+
+
+def main(snakemake):
+    inp = snakemake.input
+    dataset, unmatched = build_dataset(
+        inp.registry,
+        inp.leaderboard_v1,
+        inp.leaderboard_v2,
+        inp.obsscaling_base,
+        inp.obsscaling_instruct,
+        inp.humaneval,
+        metadata=snakemake.params.metadata,
+    )
+    write_parquet(dataset, snakemake.output.dataset)
+    write_csv(unmatched, snakemake.output.unmatched)
+
+
+run(main, snakemake)
