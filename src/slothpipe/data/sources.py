@@ -150,6 +150,11 @@ def _names(path: Path, raw: pd.DataFrame) -> pd.Series:
     return names.astype(str).str.strip()
 
 
+def _show(value: object) -> str:
+    """A cell for an error message: strings quoted, numbers plain."""
+    return repr(value) if isinstance(value, str) else str(value)
+
+
 def _scores(
     path: Path, raw: pd.DataFrame, columns: dict[str, str], scale: float, *, csv: bool
 ) -> pd.DataFrame:
@@ -162,14 +167,14 @@ def _scores(
         if bad.any():
             i = int(bad.to_numpy().nonzero()[0][0])
             loc = {"line": i + 2} if csv else {"row": i}
-            raise data_error(path, f"malformed number {series.iloc[i]!r}", column=src, **loc)
+            raise data_error(path, f"malformed number {_show(series.iloc[i])}", column=src, **loc)
         values = values / scale
         out_of_range = (values < 0) | (values > 1)
         if out_of_range.any():
             i = int(out_of_range.to_numpy().nonzero()[0][0])
             loc = {"line": i + 2} if csv else {"row": i}
             upper = "100" if scale == 100 else "1"
-            raise data_error(path, f"score {series.iloc[i]!r} outside [0, {upper}]", column=src, **loc)
+            raise data_error(path, f"score {_show(series.iloc[i])} outside [0, {upper}]", column=src, **loc)
         out[dst] = values.to_numpy()
     return pd.DataFrame(out, index=raw.index)
 
