@@ -223,10 +223,11 @@ def synthetic_world(tmp_path: Path) -> dict[str, Path]:
     """All inputs of build_dataset, small and consistent.  Models (registry ids):
 
     - ``alpha-1b`` / ``alpha-7b``: base models; Ruan base rows are primary; alpha-7b's Ruan row lacks ARC,
-      filled from its leaderboard-v1 row; alpha-1b has two v1 rows (the later one wins).  v2 duplicates for
-      alpha-7b (the first row wins).  alpha-7b has a corrected size.
+      filled from its leaderboard-v1 row.  v2 duplicates for alpha-7b (the first row wins).  alpha-7b has a
+      corrected size.
     - ``alpha-7b-chat``: instruct; Ruan instruct row (bare name) primary; EvalPlus HumanEval overrides Ruan.
-    - ``beta-3b``: leaderboard v1 first, Ruan row ``fill`` for its missing GSM8K and HumanEval; no tokens.
+    - ``beta-3b``: two leaderboard-v1 rows (the later one wins) come first, the Ruan row (role ``fill``) fills
+      the missing GSM8K and gives HumanEval; no tokens.
     - ``gamma-2b``: linked to v2 only, under a name that is absent (a stale link): no scores at all.
     Unmatched extras: ``org/alpha-13b`` on v1 (a family look-alike), ``org/beta-3b`` on v2 (the registry
     model's own hf_id, not linked to v2), ``other/alpha-9b`` (another organisation: ignored).
@@ -288,9 +289,11 @@ def synthetic_world(tmp_path: Path) -> dict[str, Path]:
         [
             v1_entry("org/alpha-13b", 70.0),
             v1_entry("org/alpha-7b", 60.0, date="2024-02-01T00:00:00Z"),
-            v1_entry("org/alpha-1b", 41.0, date="2023-09-09T10:52:17Z"),
-            v1_entry("org/alpha-1b", 40.0, date="2024-03-01T12:00:00Z"),
-            v1_entry("org/beta-3b-deduped", {**{b: 30.0 for b in V1_SCORES}, "GSM8K": None}),
+            v1_entry("org/alpha-1b", 40.0),
+            v1_entry("org/beta-3b-deduped", 31.0, date="2023-09-09T10:52:17Z"),
+            v1_entry(
+                "org/beta-3b-deduped", {**{b: 30.0 for b in V1_SCORES}, "GSM8K": None}, date="2024-03-01"
+            ),
             v1_entry("other/alpha-9b", 45.0),
         ],
     )
