@@ -1,0 +1,535 @@
+"""Sloth and the per-benchmark scaling laws, as scikit-learn-style estimators (digest §3, §4, §5).
+
+All estimators here share one model family (see :mod:`slothpipe.models._core`)::
+
+    skills  θ(s, t) = x(s, t) β + α_family                          (digest eq. 3.2)
+    scores  μ_j     = γ_j + (1 − γ_j) σ_j(Λ_j · θ + b_j)            (digest eq. 3.1, 3.3)
+
+* :class:`SlothRegressor` — x = (u, v, u·v) with u = log params, v = log tokens (the caller logs them),
+  d skills shared by all J benchmarks through the loadings Λ (J×d).  ``link="sigmoid", floor="fixed"`` is
+  "Sloth basic"; ``link="monotone", floor="learned"`` warm-started from a fitted basic model (``init=``) is
+  "Sloth" (digest §3.1, §4).
+* :class:`PerBenchmarkLaw` — every benchmark its own one-skill law (Λ = I, d = J, digest §5 idx 0–7):
+  x = log FLOPs F = log 6 + u + v ("flops"; with ``family_slopes`` F ⊙ one-hot(family), one slope per family)
+  or x = (u, v, u·v) ("size_tokens").  Fitted jointly but with per-benchmark means, so the solution equals J
+  separate fits (and restarts are chosen per benchmark).
+
+Intercepts α are one per family seen in ``fit`` (``intercept="family"``, one-hot design) or a single shared
+one (``intercept="shared"``).  Fitting minimises the mean SmoothL1 (Huber/δ, δ = 0.01) loss over the observed
+entries of Y (NaN = missing) with scipy's L-BFGS-B and analytic gradients, from ``n_restarts`` random starts,
+keeping the lowest training loss.  Internally the slope columns are centred and scaled (a reparametrisation:
+the rows of the intercept design sum to one, so the function class is unchanged); the fitted attributes are
+reported in the caller's units.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from slothpipe.models import _core
+from slothpipe.models._core import Layout, Objective, logit_floor, run_lbfgs
+from slothpipe.models._validation import check_chance, check_covariates, check_families, check_scores
+
+LOG6 = float(np.log(6.0))
+SHARED_FAMILY = "(shared)"
+
+#: Default number of random starts of a sigmoid ("basic") fit.  Measured on the LB-v2 folds and on the
+#: 79-model interpretation set (benchmarks/fit_speed.py --restarts-study): see the module README section
+#: "Restarts" in :mod:`slothpipe.models` for the numbers behind this choice.
+DEFAULT_RESTARTS = 3
+DEFAULT_MAX_ITER = 3000
+DEFAULT_SCREEN_ITER = 150
+DEFAULT_TOL = 1e-10
+#: Standard deviation of the random slopes/intercepts at a random start (standardised covariates).
+INIT_SCALE = 0.3
+
+
+def translog_design(X: np.ndarray) -> np.ndarray:
+    """x(s, t) = (u, v, u·v) from X = [u, v] (digest eq. 3.2)."""
+    return np.column_stack([X[:, 0], X[:, 1], X[:, 0] * X[:, 1]])
+
+
+def log_flops(X: np.ndarray) -> np.ndarray:
+    """F = log(6·N·D) = log 6 + u + v (N in billions, D in trillions → FLOPs in units of 1e21)."""
+    return LOG6 + X[:, 0] + X[:, 1]
+
+
+def _one_hot(labels: np.ndarray, classes: np.ndarray, name: str) -> np.ndarray:
+    idx = np.searchsorted(classes, labels)
+    idx = np.clip(idx, 0, len(classes) - 1)
+    unseen = classes[idx] != labels
+    if unseen.any():
+        missing = sorted(set(labels[unseen].tolist()))
+        raise ValueError(
+            f"{name} contains famil{'y' if len(missing) == 1 else 'ies'} not seen in fit: "
+            f"{', '.join(repr(m) for m in missing)} (first at row {int(np.argmax(unseen))}); a family "
+            "intercept or slope can only be predicted for families with a model in the training data"
+        )
+    out = np.zeros((len(labels), len(classes)))
+    out[np.arange(len(labels)), idx] = 1.0
+    return out
+
+
+class _LinkedLaw:
+    """Shared fitting machinery; subclasses define the slope design and the skill structure."""
+
+    _diagonal = False
+
+    # -- to be provided by subclasses ----------------------------------------------------------------------
+    def _uses_families(self) -> bool:
+        raise NotImplementedError
+
+    def _slope_design(self, X: np.ndarray, fam_onehot: np.ndarray | None) -> np.ndarray:
+        raise NotImplementedError
+
+    def _n_skills(self, n_bench: int) -> int:
+        raise NotImplementedError
+
+    # -- hyper-parameter checks ----------------------------------------------------------------------------
+    def _check_params(self) -> None:
+        if self.intercept not in ("family", "shared"):
+            raise ValueError(f"intercept must be 'family' or 'shared', got {self.intercept!r}")
+        if self.link not in _core.LINKS:
+            raise ValueError(f"link must be one of {_core.LINKS}, got {self.link!r}")
+        if self.floor not in ("fixed", "learned"):
+            raise ValueError(f"floor must be 'fixed' or 'learned', got {self.floor!r}")
+        if int(self.n_restarts) < 1:
+            raise ValueError(f"n_restarts must be >= 1, got {self.n_restarts!r}")
+        if self.link_init not in ("random", "sigmoid"):
+            raise ValueError(f"link_init must be 'random' or 'sigmoid', got {self.link_init!r}")
+        if self.screen_iter is not None and int(self.screen_iter) < 1:
+            raise ValueError(f"screen_iter must be >= 1 or None, got {self.screen_iter!r}")
+        if int(self.max_iter) < 1:
+            raise ValueError(f"max_iter must be >= 1, got {self.max_iter!r}")
+
+    # -- designs -------------------------------------------------------------------------------------------
+    def _designs(self, X: np.ndarray, families, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """(slope design T, intercept design D) for rows X with the fitted family encoding."""
+        fam_onehot = None
+        if self._uses_families():
+            fam = check_families(families, X.shape[0], name=name)
+            fam_onehot = _one_hot(fam, self.families_, name)
+        T = self._slope_design(X, fam_onehot)
+        D = fam_onehot if self.intercept == "family" else np.ones((X.shape[0], 1))
+        return T, D
+
+    # -- fitting -------------------------------------------------------------------------------------------
+    def fit(self, X, Y, families=None):
+        """Fit on covariates X = [log params, log tokens] (n×2), scores Y (n×J, NaN = missing).
+
+        ``families`` (n labels) is required for family intercepts or family slopes.  Returns ``self``.
+        """
+        self._check_params()
+        X = check_covariates(X, "X")
+        Y = check_scores(Y, X.shape[0], "Y")
+        n, J = Y.shape
+        gamma0 = check_chance(self.chance, J)
+        if self._uses_families():
+            fam = check_families(families, n, "families")
+            self.families_ = np.unique(fam)
+        else:
+            self.families_ = np.array([SHARED_FAMILY])
+        T, D = self._designs(X, families, "families")
+        mean = T.mean(axis=0)
+        scale = T.std(axis=0)
+        constant = scale <= 1e-12 * np.maximum(1.0, np.abs(mean))
+        scale = np.where(constant, 1.0, scale)
+        Xs = (T - mean) / scale
+        d = self._n_skills(J)
+        layout = Layout(
+            n_slopes=T.shape[1],
+            n_intercepts=D.shape[1],
+            n_skills=d,
+            n_bench=J,
+            diagonal=self._diagonal,
+            link=self.link,
+            learn_floor=self.floor == "learned",
+        )
+        objective = Objective(layout, Xs, D, Y, gamma0)
+        rng = np.random.default_rng(self.random_state)
+        starts = self._starting_points(layout, objective, rng, gamma0, mean, scale, constant, X, D)
+        max_iter = int(self.max_iter)
+        if len(starts) > 1 and self.screen_iter is not None and int(self.screen_iter) < max_iter:
+            # screening: every start runs screen_iter iterations, only the best one (per benchmark in a
+            # diagonal layout) is continued to max_iter
+            screen = [
+                run_lbfgs(objective, theta0, int(self.screen_iter), float(self.tol)) for theta0 in starts
+            ]
+            theta, losses = self._select(layout, objective, screen)
+            final = run_lbfgs(objective, theta, max_iter - int(self.screen_iter), float(self.tol))
+            results = [*screen, final]
+            theta = final.theta
+        else:
+            results = [run_lbfgs(objective, theta0, max_iter, float(self.tol)) for theta0 in starts]
+            theta, losses = self._select(layout, objective, results)
+
+        self.n_features_in_ = 2
+        self.n_outputs_ = J
+        self.n_skills_ = d
+        self.restart_losses_ = np.array(losses)
+        self.n_iter_ = int(sum(r.n_iter for r in results))
+        self._layout = layout
+        self._set_params_from_theta(theta, layout, mean, scale, gamma0)
+        self.loss_ = float(objective(theta)[0])
+        pred = self._predict_designs(T, D)
+        mask = ~np.isnan(Y)
+        self.train_mae_ = float(np.abs(pred - Y)[mask].mean())
+        return self
+
+    def _starting_points(self, layout, objective, rng, gamma0, mean, scale, constant, X, D):
+        J, d = layout.n_bench, layout.n_skills
+        p, f = layout.n_slopes, layout.n_intercepts
+        starts = []
+        if self.init is not None:
+            warm = self._warm_params(layout, objective, rng, mean, scale)
+            starts.append(layout.pack(warm))
+            n_more = int(self.n_restarts) - 1
+            for _ in range(n_more):
+                params = dict(warm)
+                params.update(
+                    _core.random_link_params(rng, J, layout.hidden) if layout.link == "monotone" else {}
+                )
+                starts.append(layout.pack(params))
+            return starts
+        for _ in range(int(self.n_restarts)):
+            params: dict[str, np.ndarray] = {
+                "beta": np.abs(rng.normal(0.0, INIT_SCALE, (p, d))),
+                "alpha": rng.normal(0.0, INIT_SCALE, (f, d)),
+            }
+            params["beta"][constant] = 0.0  # no gradient reaches a constant column: keep its slope at 0
+            if not layout.diagonal:
+                params["lam"] = np.abs(rng.normal(0.0, 1.0, (J, d)))
+                params["b"] = rng.normal(0.0, 1.0, J)
+            if layout.learn_floor:
+                params["c"] = logit_floor(gamma0)
+            if layout.link == "monotone":
+                params.update(_core.random_link_params(rng, J, layout.hidden))
+            starts.append(layout.pack(params))
+        return starts
+
+    def _warm_params(self, layout, objective, rng, mean, scale) -> dict[str, np.ndarray]:
+        """The fitted ``init`` model's parameters in this fit's coordinates, plus a starting link."""
+        init = self.init
+        if not hasattr(init, "slopes_"):
+            raise ValueError("init must be a fitted estimator of the same kind (call its fit first)")
+        if type(init) is not type(self):
+            raise ValueError(f"init must be a fitted {type(self).__name__}, got {type(init).__name__}")
+        if init.n_outputs_ != layout.n_bench or init.n_skills_ != layout.n_skills:
+            raise ValueError(
+                f"init has {init.n_outputs_} benchmarks and {init.n_skills_} skills; this fit needs "
+                f"{layout.n_bench} and {layout.n_skills}"
+            )
+        if init.intercept != self.intercept or not np.array_equal(init.families_, self.families_):
+            raise ValueError("init was fitted with different intercepts or families than this fit")
+        if init.slopes_.shape[0] != layout.n_slopes:
+            raise ValueError("init was fitted with a different covariate design than this fit")
+        beta_s = init.slopes_ * scale[:, None]
+        alpha_s = init.intercepts_ + (mean @ init.slopes_)[None, :]
+        params: dict[str, np.ndarray] = {"beta": beta_s, "alpha": alpha_s}
+        if not layout.diagonal:
+            params["lam"] = init.loadings_.copy()
+            params["b"] = init.bias_.copy()
+        if layout.learn_floor:
+            params["c"] = logit_floor(init.floors_)
+        if layout.link == "monotone":
+            if init.link == "monotone":
+                params.update({k: v.copy() for k, v in init.link_params_.items()})
+            elif self.link_init == "random":
+                params.update(_core.random_link_params(rng, layout.n_bench, layout.hidden))
+            else:
+                z1 = objective.Xs @ beta_s + objective.D @ alpha_s
+                eta = z1 if layout.diagonal else z1 @ params["lam"].T + params["b"][None, :]
+                params.update(_fit_link_to_sigmoid(eta, rng, layout.hidden))
+        return params
+
+    def _select(self, layout, objective, results):
+        losses = [r.loss for r in results]
+        if not layout.diagonal or len(results) == 1:
+            best = int(np.argmin(losses))  # first minimum: ties resolved by restart order
+            return results[best].theta, losses
+        # per-benchmark choice: the blocks of benchmark j are independent in a diagonal layout
+        per_bench = np.array([objective.per_benchmark_loss(r.theta) for r in results])  # (R, J)
+        best = np.argmin(per_bench, axis=0)
+        merged = {k: v.copy() for k, v in layout.unpack(results[0].theta).items()}
+        for j, r in enumerate(best):
+            src = layout.unpack(results[int(r)].theta)
+            for key, arr in src.items():
+                if key in ("beta", "alpha"):
+                    merged[key][:, j] = arr[:, j]
+                else:
+                    merged[key][j] = arr[j]
+        return layout.pack(merged), [float(v) for v in per_bench.sum(axis=1)]
+
+    def _set_params_from_theta(self, theta, layout, mean, scale, gamma0) -> None:
+        params = layout.unpack(theta)
+        beta_s, alpha_s = params["beta"], params["alpha"]
+        self.slopes_ = beta_s / scale[:, None]
+        self.intercepts_ = alpha_s - ((mean / scale) @ beta_s)[None, :]
+        J = layout.n_bench
+        if layout.diagonal:
+            self.loadings_ = np.eye(J)
+            self.bias_ = np.zeros(J)
+        else:
+            self.loadings_ = params["lam"].copy()
+            self.bias_ = params["b"].copy()
+        self.floors_ = _core.sigmoid(params["c"]) if layout.learn_floor else gamma0.copy()
+        if layout.link == "monotone":
+            self.link_params_ = {k: params[k].copy() for k in _core.LINK_KEYS}
+        else:
+            self.link_params_ = None
+
+    # -- prediction ----------------------------------------------------------------------------------------
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "slopes_"):
+            raise ValueError(f"this {type(self).__name__} is not fitted yet: call fit first")
+
+    def _predict_designs(self, T: np.ndarray, D: np.ndarray) -> np.ndarray:
+        eta = self._eta(T, D)
+        s = _core.link_forward(eta, self.link_params_)[0] if self.link == "monotone" else _core.sigmoid(eta)
+        return self.floors_[None, :] + (1.0 - self.floors_[None, :]) * s
+
+    def _eta(self, T: np.ndarray, D: np.ndarray) -> np.ndarray:
+        z1 = T @ self.slopes_ + D @ self.intercepts_
+        return z1 @ self.loadings_.T + self.bias_[None, :]
+
+    def predict(self, X, families=None) -> np.ndarray:
+        """Predicted scores μ (m×J) for covariates X = [log params, log tokens] and family labels."""
+        self._check_fitted()
+        X = check_covariates(X, "X")
+        T, D = self._designs(X, families, "families")
+        return self._predict_designs(T, D)
+
+    def get_params(self, deep: bool = True) -> dict:
+        """Hyper-parameters, as scikit-learn's ``BaseEstimator.get_params``."""
+        return {name: getattr(self, name) for name in self._param_names}
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={getattr(self, k)!r}" for k in self._param_names if k != "init")
+        return f"{type(self).__name__}({args})"
+
+
+def _fit_link_to_sigmoid(eta: np.ndarray, rng: np.random.Generator, hidden: int) -> dict[str, np.ndarray]:
+    """Monotone-network parameters (per column of ``eta``) approximating the logistic sigmoid on ``eta``.
+
+    Least squares on the training values of η and a 40-point grid spanning them; this makes the warm-started
+    Sloth fit start from (approximately) the basic fit's predictions instead of a random link.
+    """
+    J = eta.shape[1]
+    lo, hi = eta.min(axis=0), eta.max(axis=0)
+    grid = lo[None, :] + (hi - lo)[None, :] * np.linspace(0.0, 1.0, 40)[:, None]
+    x = np.vstack([eta, grid])
+    target = _core.sigmoid(x)
+    layout = Layout(1, 1, 1, 1, False, "monotone", False, hidden)  # used only for the link blocks
+    keys = _core.LINK_KEYS
+    shapes = {k: (J, *layout.shapes[k][1:]) for k in keys}
+    sizes = [int(np.prod(shapes[k])) for k in keys]
+    offsets = np.cumsum([0, *sizes])
+
+    def unpack(th):
+        return {k: th[offsets[i] : offsets[i + 1]].reshape(shapes[k]) for i, k in enumerate(keys)}
+
+    def fun(th):
+        p = unpack(th)
+        s, cache = _core.link_forward(x, p)
+        r = s - target
+        val = 0.5 * float(np.sum(r * r)) / x.shape[0]
+        _, grads = _core.link_backward(r / x.shape[0], p, cache)
+        return val, np.concatenate([grads[k].ravel() for k in keys])
+
+    p0 = _core.random_link_params(rng, J, hidden)
+    th0 = np.concatenate([p0[k].ravel() for k in keys])
+    lo_b = np.full(th0.size, -np.inf)
+    for i, k in enumerate(keys):
+        if k in _core.NONNEG_LINK_KEYS:
+            lo_b[offsets[i] : offsets[i + 1]] = 0.0
+    from scipy.optimize import minimize
+
+    res = minimize(
+        fun,
+        th0,
+        jac=True,
+        method="L-BFGS-B",
+        bounds=list(zip(lo_b, np.full(th0.size, np.inf), strict=True)),
+        options={"maxiter": 500, "ftol": 1e-12, "gtol": 1e-10},
+    )
+    return {k: v.copy() for k, v in unpack(np.asarray(res.x, dtype=float)).items()}
+
+
+class SlothRegressor(_LinkedLaw):
+    """Sloth: skills θ = [u, v, u·v] β + α, scores μ_j = γ_j + (1 − γ_j) σ_j(Λ_j θ + b_j) (digest §3.1).
+
+    Parameters
+    ----------
+    n_skills : d, the number of latent skills (≤ J).
+    intercept : ``"family"`` (α per family seen in fit) or ``"shared"`` (one α per skill).
+    link : ``"sigmoid"`` (Sloth basic) or ``"monotone"`` (per-benchmark monotone network, digest §3.2).
+    floor : ``"fixed"`` (γ = ``chance``) or ``"learned"`` (γ = sigmoid(c), started at ``chance``).
+    chance : length-J floors γ_j (chance levels, :data:`slothpipe.models.registry.CHANCE_LEVELS`); None = 0.
+    init : a fitted :class:`SlothRegressor` with the same d, intercepts and families to warm-start from
+        (the paper warm-starts Sloth from Sloth basic, digest §4); a sigmoid link is replaced by a monotone
+        network pre-fitted to the sigmoid on the training η.
+    n_restarts : random starts (with ``init``: extra starts with random links); the lowest training loss wins.
+    max_iter, tol : L-BFGS-B iteration cap and ``ftol``.
+    random_state : seed of the random starts.
+
+    Fitted attributes: ``families_`` (row labels of ``intercepts_``), ``slopes_`` (3×d, rows u, v, u·v),
+    ``intercepts_`` (f×d), ``loadings_`` (J×d), ``bias_`` (J), ``floors_`` (J), ``link_params_`` (dict or
+    None), ``loss_`` (training SmoothL1), ``train_mae_``, ``restart_losses_``, ``n_iter_``.
+    """
+
+    _param_names = (
+        "n_skills",
+        "intercept",
+        "link",
+        "floor",
+        "chance",
+        "init",
+        "link_init",
+        "n_restarts",
+        "screen_iter",
+        "max_iter",
+        "tol",
+        "random_state",
+    )
+
+    def __init__(
+        self,
+        n_skills: int = 2,
+        *,
+        intercept: str = "family",
+        link: str = "sigmoid",
+        floor: str = "fixed",
+        chance=None,
+        init: SlothRegressor | None = None,
+        link_init: str = "random",
+        n_restarts: int = DEFAULT_RESTARTS,
+        screen_iter: int | None = DEFAULT_SCREEN_ITER,
+        max_iter: int = DEFAULT_MAX_ITER,
+        tol: float = DEFAULT_TOL,
+        random_state: int | None = 0,
+    ):
+        self.n_skills = n_skills
+        self.intercept = intercept
+        self.link = link
+        self.floor = floor
+        self.chance = chance
+        self.init = init
+        self.link_init = link_init
+        self.n_restarts = n_restarts
+        self.screen_iter = screen_iter
+        self.max_iter = max_iter
+        self.tol = tol
+        self.random_state = random_state
+
+    def _check_params(self) -> None:
+        super()._check_params()
+        if int(self.n_skills) < 1:
+            raise ValueError(f"n_skills must be >= 1, got {self.n_skills!r}")
+
+    def _uses_families(self) -> bool:
+        return self.intercept == "family"
+
+    def _slope_design(self, X, fam_onehot):
+        return translog_design(X)
+
+    def _n_skills(self, n_bench: int) -> int:
+        d = int(self.n_skills)
+        if d > n_bench:
+            raise ValueError(f"n_skills={d} exceeds the number of benchmarks J={n_bench}")
+        return d
+
+    def skills(self, X, families=None) -> np.ndarray:
+        """Fitted skills θ (m×d) = [u, v, u·v] β + α at covariates X (digest eq. 3.2)."""
+        self._check_fitted()
+        X = check_covariates(X, "X")
+        T, D = self._designs(X, families, "families")
+        return T @ self.slopes_ + D @ self.intercepts_
+
+
+class PerBenchmarkLaw(_LinkedLaw):
+    """One scaling law per benchmark (digest §5 idx 0–7): μ_j = γ_j + (1 − γ_j) σ_j(x β_j + α_j).
+
+    Parameters
+    ----------
+    covariates : ``"flops"`` (x = F = log 6 + u + v; Owen 2024 and the paper's "FLOPs" laws) or
+        ``"size_tokens"`` (x = (u, v, u·v); the paper's "Size and Tokens" = Sloth with Λ = I).
+    family_slopes : with ``"flops"``, use F ⊙ one-hot(family): one slope per family (the paper's setting
+        with two training models of the held-out family, digest §5).  Needs family labels.
+    intercept, link, floor, chance, init, n_restarts, max_iter, tol, random_state : as
+        :class:`SlothRegressor`; restarts are selected per benchmark.
+
+    Fitted attributes as :class:`SlothRegressor` with ``loadings_ = I`` and ``bias_ = 0``; ``slopes_`` has
+    one column per benchmark.
+    """
+
+    _diagonal = True
+    _param_names = (
+        "covariates",
+        "family_slopes",
+        "intercept",
+        "link",
+        "floor",
+        "chance",
+        "init",
+        "link_init",
+        "n_restarts",
+        "screen_iter",
+        "max_iter",
+        "tol",
+        "random_state",
+    )
+
+    def __init__(
+        self,
+        covariates: str = "flops",
+        *,
+        family_slopes: bool = False,
+        intercept: str = "family",
+        link: str = "sigmoid",
+        floor: str = "learned",
+        chance=None,
+        init: PerBenchmarkLaw | None = None,
+        link_init: str = "random",
+        n_restarts: int = DEFAULT_RESTARTS,
+        screen_iter: int | None = DEFAULT_SCREEN_ITER,
+        max_iter: int = DEFAULT_MAX_ITER,
+        tol: float = DEFAULT_TOL,
+        random_state: int | None = 0,
+    ):
+        self.covariates = covariates
+        self.family_slopes = family_slopes
+        self.intercept = intercept
+        self.link = link
+        self.floor = floor
+        self.chance = chance
+        self.init = init
+        self.link_init = link_init
+        self.n_restarts = n_restarts
+        self.screen_iter = screen_iter
+        self.max_iter = max_iter
+        self.tol = tol
+        self.random_state = random_state
+
+    def _check_params(self) -> None:
+        super()._check_params()
+        if self.covariates not in ("flops", "size_tokens"):
+            raise ValueError(f"covariates must be 'flops' or 'size_tokens', got {self.covariates!r}")
+        if self.family_slopes and self.covariates != "flops":
+            raise ValueError("family_slopes applies to covariates='flops' only")
+
+    def _uses_families(self) -> bool:
+        return self.intercept == "family" or bool(self.family_slopes)
+
+    def _slope_design(self, X, fam_onehot):
+        if self.covariates == "size_tokens":
+            return translog_design(X)
+        F = log_flops(X)
+        if self.family_slopes:
+            return F[:, None] * fam_onehot
+        return F[:, None]
+
+    def _n_skills(self, n_bench: int) -> int:
+        return n_bench
+
+    def _eta(self, T: np.ndarray, D: np.ndarray) -> np.ndarray:
+        return T @ self.slopes_ + D @ self.intercepts_
