@@ -11,9 +11,11 @@ configfile: "config/config.yaml"
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
+include: "workflow/rules/evaluation.smk"
 
 
 rule all:
     default_target: True
     input:
         DATA_OUTPUTS,
+        EVALUATION_OUTPUTS,

@@ -7,16 +7,17 @@ read by huggingface_hub exactly as in a pipeline job.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import subprocess
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from synthetic_sources import V1_SCHEMA, v1_entry, write_leaderboard
 
 from slothpipe.download import GITHUB_RAW_ENV
 
@@ -28,20 +29,11 @@ GH_PATH = "eval_results/base_llm_benchmark_eval.csv"
 
 
 def v1_parquet(n: int = 3) -> bytes:
-    """A small parquet file with the v1 leaderboard's column names and dtypes."""
-    df = pd.DataFrame(
-        {
-            "eval_name": [f"org_model-{i}_float16" for i in range(n)],
-            "Precision": ["float16"] * n,
-            "fullname": [f"org/model-{i}" for i in range(n)],
-            "date": ["2024-01-01T00:00:00Z"] * n,
-            "#Params (B)": list(range(n)),
-            "MMLU": [25.0 + i for i in range(n)],
-        }
-    )
-    buf = io.BytesIO()
-    df.to_parquet(buf, index=False)
-    return buf.getvalue()
+    """A small parquet file in the exact schema of the v1 leaderboard export on the Hub."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "v1.parquet"
+        write_leaderboard(path, V1_SCHEMA, [v1_entry(f"org/model-{i}", 25.0 + i) for i in range(n)])
+        return path.read_bytes()
 
 
 def run_fetch(call: str, *, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:

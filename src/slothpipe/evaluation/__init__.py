@@ -1,0 +1,1 @@
+"""Leave-one-family-out evaluation: held-out groups, folds, aggregation and tables."""

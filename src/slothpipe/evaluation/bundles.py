@@ -1,0 +1,50 @@
+"""Which methods share a fold job.
+
+A fold job fits a *bundle* of methods on one held-out group.  Bundles follow the warm-start chains of the
+model registry (a "Sloth" fit starts from the "Sloth basic" fit of the same d, so both live in one job) and
+the kind of model, so that changing the selection or settings of one kind of method re-runs only that
+kind's jobs:
+
+``flops``         per-benchmark laws in log FLOPs (FLOPs, FLOPs (shared intercept) and their trainable links)
+``size_tokens``   per-benchmark laws in log size and log tokens ("Size and Tokens" and its variants)
+``pca_flops``     PCA + FLOPs (d=1..4)
+``sloth_shared``  Sloth basic / Sloth with one shared intercept (d=1..4)
+``sloth``         Sloth basic / Sloth with family intercepts (d=1..4)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+BUNDLE_ORDER = ("flops", "size_tokens", "pca_flops", "sloth_shared", "sloth")
+
+
+def bundle_of(spec: Any) -> str:
+    """The bundle of a registry :class:`~slothpipe.models.registry.MethodSpec`."""
+    if spec.kind == "per_benchmark":
+        return "flops" if spec.settings["covariates"] == "flops" else "size_tokens"
+    if spec.kind == "pca":
+        return "pca_flops"
+    if spec.kind == "sloth":
+        return "sloth_shared" if spec.settings["intercept"] == "shared" else "sloth"
+    raise ValueError(f"method {spec.name}: unknown kind {spec.kind!r}")
+
+
+def method_bundles(names: Sequence[str], registry: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Bundle -> selected method names (registry order within a bundle), only non-empty bundles, in
+    :data:`BUNDLE_ORDER`.  Unknown names raise ``ValueError`` listing the known ones."""
+    unknown = [n for n in names if n not in registry]
+    if unknown:
+        raise ValueError(f"unknown method(s) {unknown}; known methods: {', '.join(registry)}")
+    chosen = set(names)
+    out: dict[str, list[str]] = {}
+    for name, spec in registry.items():
+        if name in chosen:
+            out.setdefault(bundle_of(spec), []).append(name)
+    return {b: out[b] for b in BUNDLE_ORDER if b in out}
+
+
+def uses_random_starts(names: Sequence[str], registry: Mapping[str, Any]) -> bool:
+    """Whether any of the methods is fitted from random starts (PCA + FLOPs is closed-form)."""
+    return any(registry[n].kind != "pca" for n in names)

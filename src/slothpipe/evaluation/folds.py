@@ -1,0 +1,131 @@
+"""One leave-one-family-out fold: fit the methods on the training part, score the test part."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from slothpipe.evaluation.groups import Group, split_group, suite_frame
+
+log = logging.getLogger(__name__)
+
+#: Columns of a fold's error table, in order.
+FOLD_COLUMNS = [
+    "suite",
+    "n_train_models",
+    "group",
+    "method",
+    "model",
+    "variant_family",
+    "instruct",
+    "benchmark",
+    "y_true",
+    "y_pred",
+    "abs_error_pp",
+]
+
+
+def evaluate_fold(
+    dataset: pd.DataFrame,
+    *,
+    suite: str,
+    benchmarks: Sequence[str],
+    n_train_models: int,
+    group: Group,
+    methods: Sequence[str],
+    random_state: int = 0,
+    n_restarts: int | None = None,
+    fit_predict: Callable[..., dict[str, np.ndarray]] | None = None,
+) -> pd.DataFrame:
+    """Absolute errors (percentage points) of every method on every test model x benchmark of one fold.
+
+    ``fit_predict`` defaults to :func:`slothpipe.models.registry.fit_predict`; tests may inject another one.
+    Rows are ordered by method (as given), test model (suite order: family, size) and benchmark (as given).
+    """
+    if fit_predict is None:
+        from slothpipe.models.registry import fit_predict
+    benchmarks = list(benchmarks)
+    frame = suite_frame(dataset, benchmarks, n_train_models)
+    split = split_group(frame, group, n_train_models)
+    if split.absent_families:
+        log.warning(
+            "group %s: families %s have fewer than %d usable models in suite %s and are ignored",
+            group.label,
+            list(split.absent_families),
+            n_train_models + 1,
+            suite,
+        )
+    train, test = frame.iloc[split.train], frame.iloc[split.test]
+    if group.expected_n_test is not None and len(test) != group.expected_n_test:
+        log.warning(
+            "group %s (%s, %d training models): %d test models, the paper had %d",
+            group.label,
+            suite,
+            n_train_models,
+            len(test),
+            group.expected_n_test,
+        )
+    log.info(
+        "suite %s, n_train_models=%d, group %s: %d training / %d test models, %d methods",
+        suite,
+        n_train_models,
+        group.label,
+        len(train),
+        len(test),
+        len(methods),
+    )
+    if len(test) == 0:
+        return pd.DataFrame({c: pd.Series(dtype=_dtype(c)) for c in FOLD_COLUMNS})
+
+    covariates = ["log_params", "log_tokens"]
+    predictions = fit_predict(
+        list(methods),
+        train[covariates].to_numpy(dtype=float),
+        train["variant_family"].to_numpy(dtype=object),
+        train[benchmarks].to_numpy(dtype=float),
+        test[covariates].to_numpy(dtype=float),
+        test["variant_family"].to_numpy(dtype=object),
+        benchmarks=benchmarks,
+        n_train_models=n_train_models,
+        random_state=random_state,
+        n_restarts=n_restarts,
+    )
+    y_true = test[benchmarks].to_numpy(dtype=float)
+    n_test, n_bench = y_true.shape
+    pieces = []
+    for method in methods:
+        y_pred = np.asarray(predictions[method], dtype=float)
+        if y_pred.shape != y_true.shape:
+            raise ValueError(f"method {method}: predictions of shape {y_pred.shape}, expected {y_true.shape}")
+        pieces.append(
+            pd.DataFrame(
+                {
+                    "method": method,
+                    "model": np.repeat(test["model"].to_numpy(), n_bench),
+                    "variant_family": np.repeat(test["variant_family"].to_numpy(), n_bench),
+                    "instruct": np.repeat(test["instruct"].to_numpy(dtype=bool), n_bench),
+                    "benchmark": np.tile(benchmarks, n_test),
+                    "y_true": y_true.ravel(),
+                    "y_pred": y_pred.ravel(),
+                }
+            )
+        )
+    out = pd.concat(pieces, ignore_index=True)
+    out["abs_error_pp"] = (out["y_pred"] - out["y_true"]).abs() * 100.0
+    out.insert(0, "group", group.id)
+    out.insert(0, "n_train_models", n_train_models)
+    out.insert(0, "suite", suite)
+    return out[FOLD_COLUMNS]
+
+
+def _dtype(column: str) -> str:
+    if column in ("n_train_models",):
+        return "int64"
+    if column == "instruct":
+        return "bool"
+    if column in ("y_true", "y_pred", "abs_error_pp"):
+        return "float64"
+    return "object"

@@ -1,0 +1,248 @@
+# Leave-one-family-out evaluation (paper section 4.2) and its figures and tables.
+#
+#   plan_groups (checkpoint)  dataset + held-out groups          -> {OUT}/evaluation/plan.json
+#   evaluate_fold             one suite x n_train_models x group x method bundle
+#                                                                -> {OUT}/evaluation/folds/.../{bundle}.parquet
+#   aggregate_errors          all folds                           -> {OUT}/evaluation/group_errors.parquet
+#   mae_summary, paper_comparison, table_models                 -> {OUT}/tables/...
+#   heatmap_figure, family_figure, figure_shared_intercept       -> {OUT}/figures/...
+#
+# Fold jobs are independent; `snakemake --cores N` runs N at once.  A fold job's params hold exactly the
+# settings of its methods, so changing the selection of one kind of method re-runs only that kind's jobs.
+
+import json
+import re
+
+from slothpipe.evaluation.bundles import method_bundles, uses_random_starts
+from slothpipe.models.registry import METHODS
+
+EVAL = config["evaluation"]
+SUITES = EVAL["suites"]
+N_TRAIN = EVAL["n_train_models"]
+SELECTED_METHODS = list(METHODS) if EVAL["methods"] == "all" else list(EVAL["methods"])
+BUNDLES = method_bundles(SELECTED_METHODS, METHODS)
+
+
+def bundle_params(bundle):
+    """Everything a fold job of `bundle` depends on besides its input files."""
+    names = BUNDLES[bundle]
+    params = {"methods": names, "settings": {n: repr(METHODS[n]) for n in names}}
+    if uses_random_starts(names, METHODS):
+        params.update(random_state=EVAL["random_state"], n_restarts=EVAL["n_restarts"])
+    return params
+
+
+def plan_path():
+    return f"{OUT}/evaluation/plan.json"
+
+
+def fold_files(wildcards=None):
+    """Every fold output of the plan (evaluated once the plan_groups checkpoint has run)."""
+    with open(checkpoints.plan_groups.get().output.plan, encoding="utf-8") as fh:
+        plan = json.load(fh)
+    return [
+        f"{OUT}/evaluation/folds/{s['suite']}/n{s['n_train_models']}/{g['id']}/{bundle}.parquet"
+        for s in plan["settings"]
+        for g in s["groups"]
+        for bundle in BUNDLES
+    ]
+
+
+wildcard_constraints:
+    suite="|".join(re.escape(s) for s in SUITES),
+    n=r"\d+",
+    bundle="|".join(BUNDLES),
+
+
+checkpoint plan_groups:
+    input:
+        dataset=DATASET,
+        paper_groups=EVAL["paper_groups"],
+        code=pkg("evaluation/groups.py"),
+    output:
+        plan=f"{OUT}/evaluation/plan.json",
+    params:
+        mode=EVAL["groups"],
+        suites=SUITES,
+        n_train_models=N_TRAIN,
+    log:
+        f"logs/{OUT}/plan_groups.log",
+    script:
+        "../scripts/plan_groups.py"
+
+
+rule evaluate_fold:
+    input:
+        dataset=DATASET,
+        plan=f"{OUT}/evaluation/plan.json",
+        code=pkg("evaluation/groups.py", "evaluation/folds.py", "models"),
+    output:
+        f"{OUT}/evaluation/folds/{{suite}}/n{{n}}/{{group}}/{{bundle}}.parquet",
+    params:
+        benchmarks=lambda wc: SUITES[wc.suite],
+        bundle=lambda wc: bundle_params(wc.bundle),
+    log:
+        f"logs/{OUT}/evaluate_fold/{{suite}}/n{{n}}/{{group}}/{{bundle}}.log",
+    benchmark:
+        f"benchmarks/rules/{OUT}/evaluate_fold/{{suite}}/n{{n}}/{{group}}/{{bundle}}.tsv"
+    script:
+        "../scripts/evaluate_fold.py"
+
+
+rule aggregate_errors:
+    input:
+        folds=fold_files,
+        code=pkg("evaluation/aggregate.py"),
+    output:
+        groups=f"{OUT}/evaluation/group_errors.parquet",
+    log:
+        f"logs/{OUT}/aggregate_errors.log",
+    script:
+        "../scripts/aggregate_errors.py"
+
+
+# ---------------------------------------------------------------------------------------- tables
+
+rule mae_summary:
+    input:
+        groups=f"{OUT}/evaluation/group_errors.parquet",
+        code=pkg("evaluation/aggregate.py", "evaluation/reports.py", "tables.py"),
+    output:
+        csv=f"{OUT}/tables/mae_summary.csv",
+        md=f"{OUT}/tables/mae_summary.md",
+        tex=f"{OUT}/tables/mae_summary.tex",
+        mape_csv=f"{OUT}/tables/mape_summary.csv",
+    params:
+        suites=SUITES,
+        n_train_models=N_TRAIN,
+        methods=SELECTED_METHODS,
+    log:
+        f"logs/{OUT}/mae_summary.log",
+    script:
+        "../scripts/mae_summary.py"
+
+
+rule paper_comparison:
+    input:
+        summary=f"{OUT}/tables/mae_summary.csv",
+        paper=EVAL["paper_mae"],
+        code=pkg("evaluation/reports.py", "tables.py"),
+    output:
+        csv=f"{OUT}/tables/paper_comparison.csv",
+        md=f"{OUT}/tables/paper_comparison.md",
+    log:
+        f"logs/{OUT}/paper_comparison.log",
+    script:
+        "../scripts/paper_comparison.py"
+
+
+rule table_models:
+    input:
+        dataset=DATASET,
+        plan=f"{OUT}/evaluation/plan.json",
+        code=pkg("evaluation/reports.py", "tables.py"),
+    output:
+        csv=f"{OUT}/tables/table3_models.csv",
+        tex=f"{OUT}/tables/table3_models.tex",
+    log:
+        f"logs/{OUT}/table_models.log",
+    script:
+        "../scripts/table_models.py"
+
+
+# --------------------------------------------------------------------------------------- figures
+# Every figure of the prediction experiment, named after its number in the paper (NeurIPS version).
+# "complete" variants add the shared-intercept Sloth rows.
+
+HEATMAP_FIGURES = {
+    "fig01_errors_n1": dict(panels=[("v1", 1), ("v2", 1)], complete=False, metric="mae_pp"),
+    "fig10_mape_n1": dict(panels=[("v1", 1), ("v2", 1)], complete=False, metric="mape_pct"),
+    "fig11_errors_n1_complete": dict(panels=[("v1", 1), ("v2", 1)], complete=True, metric="mae_pp"),
+    "fig12_errors_v1v2_n1": dict(panels=[("v1+v2", 1)], complete=False, metric="mae_pp"),
+    "fig12_errors_v1v2_n1_complete": dict(panels=[("v1+v2", 1)], complete=True, metric="mae_pp"),
+    "fig16_errors_n2": dict(panels=[("v1", 2), ("v2", 2)], complete=False, metric="mae_pp"),
+    "fig16_errors_n2_complete": dict(panels=[("v1", 2), ("v2", 2)], complete=True, metric="mae_pp"),
+    "fig17_errors_v1v2_n2": dict(panels=[("v1+v2", 2)], complete=False, metric="mae_pp"),
+    "fig17_errors_v1v2_n2_complete": dict(panels=[("v1+v2", 2)], complete=True, metric="mae_pp"),
+}
+FAMILY_FIGURES = {
+    "fig13_family_errors_v1_n1": ("v1", 1),
+    "fig14_family_errors_v2_n1": ("v2", 1),
+    "fig15_family_errors_v1v2_n1": ("v1+v2", 1),
+    "fig18_family_errors_v1_n2": ("v1", 2),
+    "fig19_family_errors_v2_n2": ("v2", 2),
+    "fig20_family_errors_v1v2_n2": ("v1+v2", 2),
+}
+SHARED_FIGURE = ("v1+v2", 1)  # Figure 3
+
+
+def configured(suite, n):
+    return suite in SUITES and n in N_TRAIN
+
+
+HEATMAP_FIGURES = {k: v for k, v in HEATMAP_FIGURES.items() if all(configured(*p) for p in v["panels"])}
+FAMILY_FIGURES = {k: v for k, v in FAMILY_FIGURES.items() if configured(*v)}
+
+EVALUATION_OUTPUTS = [
+    f"{OUT}/tables/mae_summary.csv",
+    f"{OUT}/tables/paper_comparison.csv",
+    f"{OUT}/tables/table3_models.csv",
+    *expand(f"{OUT}/figures/{{name}}.{{ext}}", name=[*HEATMAP_FIGURES, *FAMILY_FIGURES], ext=["pdf", "png"]),
+]
+if configured(*SHARED_FIGURE):
+    EVALUATION_OUTPUTS += expand(f"{OUT}/figures/fig03_shared_intercept.{{ext}}", ext=["pdf", "png"])
+
+
+rule heatmap_figure:
+    input:
+        groups=f"{OUT}/evaluation/group_errors.parquet",
+        code=pkg("evaluation/aggregate.py", "evaluation/figures.py", "plotting"),
+    output:
+        pdf=f"{OUT}/figures/{{name}}.pdf",
+        png=f"{OUT}/figures/{{name}}.png",
+    wildcard_constraints:
+        name="|".join(HEATMAP_FIGURES),
+    params:
+        spec=lambda wc: HEATMAP_FIGURES[wc.name],
+        suites=SUITES,
+        methods=SELECTED_METHODS,
+    log:
+        f"logs/{OUT}/figures/{{name}}.log",
+    script:
+        "../scripts/heatmap_figure.py"
+
+
+rule family_figure:
+    input:
+        groups=f"{OUT}/evaluation/group_errors.parquet",
+        plan=f"{OUT}/evaluation/plan.json",
+        code=pkg("evaluation/aggregate.py", "evaluation/figures.py", "plotting"),
+    output:
+        pdf=f"{OUT}/figures/{{name}}.pdf",
+        png=f"{OUT}/figures/{{name}}.png",
+    wildcard_constraints:
+        name="|".join(FAMILY_FIGURES),
+    params:
+        setting=lambda wc: FAMILY_FIGURES[wc.name],
+        methods=SELECTED_METHODS,
+    log:
+        f"logs/{OUT}/figures/{{name}}.log",
+    script:
+        "../scripts/family_figure.py"
+
+
+rule figure_shared_intercept:
+    input:
+        groups=f"{OUT}/evaluation/group_errors.parquet",
+        code=pkg("evaluation/aggregate.py", "evaluation/figures.py", "plotting"),
+    output:
+        pdf=f"{OUT}/figures/fig03_shared_intercept.pdf",
+        png=f"{OUT}/figures/fig03_shared_intercept.png",
+    params:
+        setting=SHARED_FIGURE,
+        suites=SUITES,
+        methods=SELECTED_METHODS,
+    log:
+        f"logs/{OUT}/figures/fig03_shared_intercept.log",
+    script:
+        "../scripts/figure_shared_intercept.py"

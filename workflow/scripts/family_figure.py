@@ -1,0 +1,30 @@
+"""Snakemake script: method x held-out group error heat-map of one setting."""
+
+import pandas as pd
+
+from slothpipe.evaluation.figures import family_panel
+from slothpipe.io import read_json, save_figure
+from slothpipe.models.registry import METHODS
+from slothpipe.plotting.heatmaps import heatmap_figure
+from slothpipe.plotting.style import close
+from slothpipe.runner import run
+
+
+def main(snakemake):
+    suite, n = snakemake.params.setting
+    plan = read_json(snakemake.input.plan)
+    (setting,) = [s for s in plan["settings"] if s["suite"] == suite and s["n_train_models"] == n]
+    panel = family_panel(
+        pd.read_parquet(snakemake.input.groups),
+        [METHODS[m] for m in snakemake.params.methods],
+        suite=suite,
+        n_train_models=n,
+        group_order=[g["id"] for g in setting["groups"]],
+    )
+    fig = heatmap_figure([panel])
+    save_figure(fig, snakemake.output.pdf)
+    save_figure(fig, snakemake.output.png)
+    close(fig)
+
+
+run(main, snakemake)

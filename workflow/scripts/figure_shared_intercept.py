@@ -1,0 +1,28 @@
+"""Snakemake script: Figure 3, shared-intercept Sloth against FLOPs (shared intercept)."""
+
+import pandas as pd
+
+from slothpipe.evaluation.figures import shared_intercept_panel
+from slothpipe.io import save_figure
+from slothpipe.models.registry import METHODS
+from slothpipe.plotting.heatmaps import heatmap_figure
+from slothpipe.plotting.style import close
+from slothpipe.runner import run
+
+
+def main(snakemake):
+    suite, n = snakemake.params.setting
+    panel = shared_intercept_panel(
+        pd.read_parquet(snakemake.input.groups),
+        [METHODS[m] for m in snakemake.params.methods],
+        suite=suite,
+        n_train_models=n,
+        benchmarks=snakemake.params.suites[suite],
+    )
+    fig = heatmap_figure([panel])
+    save_figure(fig, snakemake.output.pdf)
+    save_figure(fig, snakemake.output.png)
+    close(fig)
+
+
+run(main, snakemake)
