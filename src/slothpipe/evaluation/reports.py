@@ -44,6 +44,9 @@ def mae_summary(
     """
     names = [m.name for m in methods]
     by_name = {m.name: m for m in methods}
+    used = {b for benchmarks in suites.values() for b in benchmarks}
+    bench_columns = [b for b in ALL_BENCHMARKS if b in used]
+    bench_columns += [b for benchmarks in suites.values() for b in benchmarks if b not in bench_columns]
     rows = []
     for suite, benchmarks in suites.items():
         for n in n_train_models:
@@ -64,7 +67,7 @@ def mae_summary(
                     "n_test_groups": n_groups,
                     metric: row[AVERAGE],
                 }
-                record.update({b: row.get(b, np.nan) for b in ALL_BENCHMARKS})
+                record.update({b: row.get(b, np.nan) for b in bench_columns})
                 rows.append(record)
     columns = [
         "suite",
@@ -74,10 +77,10 @@ def mae_summary(
         "paper_method",
         "n_test_groups",
         metric,
-        *ALL_BENCHMARKS,
+        *bench_columns,
     ]
     out = pd.DataFrame(rows, columns=columns)
-    for b in ALL_BENCHMARKS:
+    for b in bench_columns:
         out[b] = out[b].astype(float)
     return out
 
