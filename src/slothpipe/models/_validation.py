@@ -28,7 +28,7 @@ def check_covariates(X, name: str = "X") -> np.ndarray:
         row, col = (int(i) for i in np.argwhere(bad)[0])
         hint = " (log of a non-positive size or token count?)" if np.isneginf(arr[row, col]) else ""
         raise ValueError(
-            f"{name} has a non-finite value {arr[row, col]!r} at row {row}, column {col} "
+            f"{name} has a non-finite value {float(arr[row, col])!r} at row {row}, column {col} "
             f"({COVARIATE_NAMES[col]}){hint}; {int(bad.sum())} non-finite value(s) in total"
         )
     return arr
@@ -59,7 +59,7 @@ def check_scores(Y, n_rows: int, name: str = "Y", benchmarks: Sequence[str] | No
     if out.any():
         row, col = (int(i) for i in np.argwhere(out)[0])
         raise ValueError(
-            f"{name} has a score {arr[row, col]!r} outside [0, 1] at row {row}, {col_name(col)}; "
+            f"{name} has a score {float(arr[row, col])!r} outside [0, 1] at row {row}, {col_name(col)}; "
             f"{int(out.sum())} out-of-range score(s) in total (percentages must be divided by 100)"
         )
     empty = np.all(np.isnan(arr), axis=0)
@@ -92,7 +92,7 @@ def check_chance(chance, n_bench: int, name: str = "chance") -> np.ndarray:
         raise ValueError(f"{name} has {arr.shape[0]} values but Y has {n_bench} benchmark columns")
     if not np.all(np.isfinite(arr)) or np.any(arr < 0) or np.any(arr >= 1):
         j = int(np.argmax(~np.isfinite(arr) | (arr < 0) | (arr >= 1)))
-        raise ValueError(f"{name}[{j}] = {arr[j]!r} is not a floor in [0, 1)")
+        raise ValueError(f"{name}[{j}] = {float(arr[j])!r} is not a floor in [0, 1)")
     return arr
 
 
@@ -103,7 +103,7 @@ def check_positive(values, name: str) -> np.ndarray:
     if bad.any():
         i = int(np.argmax(bad.reshape(-1)))
         raise ValueError(
-            f"{name} must be finite and positive; got {arr.reshape(-1)[i]!r} at position {i} "
+            f"{name} must be finite and positive; got {float(arr.reshape(-1)[i])!r} at position {i} "
             f"({int(bad.sum())} bad value(s))"
         )
     return arr

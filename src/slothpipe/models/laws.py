@@ -40,6 +40,10 @@ DEFAULT_RESTARTS = 3
 DEFAULT_MAX_ITER = 3000
 DEFAULT_SCREEN_ITER = 150
 DEFAULT_TOL = 1e-10
+#: A learned floor starts at its chance level clipped to [FLOOR_START_MIN, 1 − FLOOR_START_MIN].  The authors
+#: start at logit(γ + 1e-5), i.e. c ≈ −11.5 for γ = 0, where ∂μ/∂c ≈ 1e-5: Adam's normalised steps still move
+#: it, L-BFGS does not (a noiseless floor of 0.05 is then never found).  Starting at 0.01 fixes that.
+FLOOR_START_MIN = 0.01
 #: Standard deviation of the random slopes/intercepts at a random start (standardised covariates).
 INIT_SCALE = 0.3
 
@@ -201,7 +205,7 @@ class _LinkedLaw:
                 params["lam"] = np.abs(rng.normal(0.0, 1.0, (J, d)))
                 params["b"] = rng.normal(0.0, 1.0, J)
             if layout.learn_floor:
-                params["c"] = logit_floor(gamma0)
+                params["c"] = logit_floor(np.clip(gamma0, FLOOR_START_MIN, 1.0 - FLOOR_START_MIN))
             if layout.link == "monotone":
                 params.update(_core.random_link_params(rng, J, layout.hidden))
             starts.append(layout.pack(params))
@@ -230,7 +234,7 @@ class _LinkedLaw:
             params["lam"] = init.loadings_.copy()
             params["b"] = init.bias_.copy()
         if layout.learn_floor:
-            params["c"] = logit_floor(init.floors_)
+            params["c"] = logit_floor(np.clip(init.floors_, FLOOR_START_MIN, 1.0 - FLOOR_START_MIN))
         if layout.link == "monotone":
             if init.link == "monotone":
                 params.update({k: v.copy() for k, v in init.link_params_.items()})

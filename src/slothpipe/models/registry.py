@@ -360,11 +360,9 @@ def fit_predict(
     X_train = check_covariates(X_train, "X_train")
     X_test = check_covariates(X_test, "X_test")
     benchmarks = [str(b) for b in benchmarks]
-    Y_train = check_scores(Y_train, X_train.shape[0], "Y_train", benchmarks=None)
-    if Y_train.shape[1] != len(benchmarks):
-        raise ValueError(
-            f"Y_train has {Y_train.shape[1]} columns but {len(benchmarks)} benchmark names were given"
-        )
+    shape = np.shape(Y_train)
+    if len(shape) == 2 and shape[1] != len(benchmarks):
+        raise ValueError(f"Y_train has {shape[1]} columns but {len(benchmarks)} benchmark names were given")
     Y_train = check_scores(Y_train, X_train.shape[0], "Y_train", benchmarks=benchmarks)
     chance = chance_levels(benchmarks)
     fam_train = check_families(family_train, X_train.shape[0], "family_train")
