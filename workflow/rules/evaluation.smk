@@ -189,7 +189,11 @@ EVALUATION_OUTPUTS = [
     f"{OUT}/tables/table3_models.csv",
     *expand(f"{OUT}/figures/{{name}}.{{ext}}", name=[*HEATMAP_FIGURES, *FAMILY_FIGURES], ext=["pdf", "png"]),
 ]
-if configured(*SHARED_FIGURE):
+FIGURE3_METHODS = ("flops_shared", "sloth_d", "sloth_shared_d")
+if configured(*SHARED_FIGURE) and all(
+    any(m == prefix or (m.startswith(prefix) and m[len(prefix) :].isdigit()) for m in SELECTED_METHODS)
+    for prefix in FIGURE3_METHODS
+):
     EVALUATION_OUTPUTS += expand(f"{OUT}/figures/fig03_shared_intercept.{{ext}}", ext=["pdf", "png"])
 
 
