@@ -149,11 +149,11 @@ def test_bundles_follow_kinds_and_reject_unknown_methods():
         "ss": spec("ss", "", "", kind="sloth", intercept="shared"),
     }
     assert method_bundles(["ss", "p", "sb", "f"], registry) == {
-        "flops": ["f"],
-        "pca_flops": ["p"],
+        "baselines": ["f", "p"],
         "sloth_shared": ["ss"],
         "sloth": ["sb"],
     }
+    assert method_bundles(["st"], registry) == {"baselines": ["st"]}
     with pytest.raises(ValueError, match=r"unknown method\(s\) \['nope'\]"):
         method_bundles(["nope"], registry)
 
