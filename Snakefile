@@ -12,6 +12,8 @@ configfile: "config/config.yaml"
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/evaluation.smk"
+include: "workflow/rules/interpretation.smk"
+include: "workflow/rules/downstream.smk"
 
 
 rule all:
@@ -19,3 +21,5 @@ rule all:
     input:
         DATA_OUTPUTS,
         EVALUATION_OUTPUTS,
+        INTERPRETATION_OUTPUTS,
+        DOWNSTREAM_OUTPUTS,

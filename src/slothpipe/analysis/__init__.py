@@ -1,0 +1,1 @@
+"""Analyses beyond the prediction experiment: skills, compute-optimal allocation, downstream tasks."""
