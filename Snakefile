@@ -23,3 +23,24 @@ rule all:
         EVALUATION_OUTPUTS,
         INTERPRETATION_OUTPUTS,
         DOWNSTREAM_OUTPUTS,
+
+
+# One target per stage, e.g. `snakemake --cores 8 evaluation` (each also builds what it needs upstream).
+rule data:
+    input:
+        DATA_OUTPUTS,
+
+
+rule evaluation:
+    input:
+        EVALUATION_OUTPUTS,
+
+
+rule interpretation:
+    input:
+        INTERPRETATION_OUTPUTS,
+
+
+rule downstream:
+    input:
+        DOWNSTREAM_OUTPUTS,
