@@ -27,7 +27,8 @@ def pkg(*names):
     for name in PKG_CORE + names:
         path = PKG_DIR / name
         if path.is_dir():
-            files.update(path.rglob("*.py"))
+            # command-line entry points (__main__.py) are not imported by jobs
+            files.update(f for f in path.rglob("*.py") if f.name != "__main__.py")
         elif path.is_file():
             files.add(path)
         else:

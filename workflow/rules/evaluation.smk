@@ -250,3 +250,25 @@ rule figure_shared_intercept:
         f"logs/{OUT}/figures/fig03_shared_intercept.log",
     script:
         "../scripts/figure_shared_intercept.py"
+
+
+# The README's headline table: the main heat-maps' methods in every setting, ours (paper).  README.md embeds
+# this file between its `headline-table` markers (tests/test_readme.py keeps the two in step).
+HEADLINE_METHODS = [
+    name for name in SELECTED_METHODS if METHODS[name].in_main_figures and not METHODS[name].complete_plot_only
+]
+EVALUATION_OUTPUTS.append(f"{OUT}/tables/headline.md")
+
+
+rule headline_table:
+    input:
+        comparison=f"{OUT}/tables/paper_comparison.csv",
+        code=pkg("evaluation/headline.py", "tables.py"),
+    output:
+        md=f"{OUT}/tables/headline.md",
+    params:
+        methods=HEADLINE_METHODS,
+    log:
+        f"logs/{OUT}/headline_table.log",
+    script:
+        "../scripts/headline_table.py"
