@@ -69,8 +69,8 @@ def simulate_dataset(seed: int = 0) -> pd.DataFrame:
                     "tokens_t": tokens,
                     **dict(zip(BENCHMARKS, y, strict=True)),
                     "HumanEval": float(np.clip(he, 0.0, 1.0)),
-                    "_theta0": theta[0],
-                    "_theta1": theta[1],
+                    "theta0": theta[0],
+                    "theta1": theta[1],
                 }
             )
     return pd.DataFrame(rows)
@@ -79,9 +79,9 @@ def simulate_dataset(seed: int = 0) -> pd.DataFrame:
 def eq_bench_csv(truth: pd.DataFrame) -> str:
     """An EQ-Bench-like score file for the chat models and two base models (logistic in the true skills)."""
     lines = ["model,score,source"]
-    picked = truth[truth["instruct"] | truth["model"].isin(["beta-6b", "gamma-8b", "delta-2.5b"])]
+    picked = truth[truth["instruct"] | truth["model"].isin(["beta-6b", "beta-12b", "gamma-8b", "gamma-30b", "delta-2.5b"])]
     for r in picked.sort_values("model").itertuples(index=False):
-        score = 1 / (1 + np.exp(-(0.8 * r._theta0 + 0.8 * r._theta1 - 0.5)))
+        score = 1 / (1 + np.exp(-(0.8 * r.theta0 + 0.8 * r.theta1 - 0.5)))
         lines.append(f"{r.model},{score:.4f},synthetic")
     return "\n".join(lines) + "\n"
 

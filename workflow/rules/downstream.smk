@@ -1,3 +1,239 @@
-# Downstream tasks (paper section 4.4, App. J and L) and the link-function curves of App. K (Figures 33-36).
+# Downstream tasks (paper section 4.4, App. J, L) and the link-function curves of App. K (Figures 33-36).
+#
+#   downstream_skills      dataset -> {OUT}/downstream/skills/{setting}.parquet (+ loadings, fit info)
+#                          Sloth fit without the held-out models (main) or on all models, or Ruan's PCA
+#   downstream_regressions skills + task scores -> {OUT}/downstream/regressions.parquet (+ weights)
+#   downstream_tables      -> {OUT}/tables/downstream_{predictions,weights,errors}.csv
+#   downstream_figure      Figures 6, 30, 37, 38 (regression curves);  loadings_figure  Figures 32, 39, 40
+#   link_curves            dataset -> {OUT}/downstream/link_curves/{suite}_{family}.parquet (registry fits)
+#   link_curves_figure     one figure per suite x family (Figures 33-36 and the four unpublished variants)
+#
+# Figure 31 (agentic tasks) is not built: only three models of Ruan's agent table have the 12 benchmarks,
+# a size and a token count (see results/README.md).
 
-DOWNSTREAM_OUTPUTS = []
+import re
+
+DS = config["downstream"]
+DS_SKILLS = DS["skills"]
+DS_TASKS = DS["tasks"]
+LINK = DS["link_functions"]
+
+
+def downstream_skill_params(setting):
+    """Everything a skills job depends on besides the dataset."""
+    spec = DS_SKILLS[setting]
+    params = dict(spec, benchmarks=DS["benchmarks"], n_skills=DS["n_skills"])
+    if spec["method"] == "sloth":
+        params.update(n_restarts=DS["n_restarts"], seeds=DS["seeds"], anchor=DS["anchor"])
+    return params
+
+
+# Figures of the regressions: name -> task and the skill settings drawn side by side (with panel titles).
+DOWNSTREAM_FIGURES = {
+    "fig06_humaneval": dict(task="humaneval", panels=[("main", "Sloth (d=3) without the Llama-3-70B pair")]),
+    "fig30_eq_bench": dict(task="eq_bench", panels=[("main", "Sloth (d=3) without the Llama-3-70B pair")]),
+    "fig37_humaneval_sloth_vs_pca": dict(
+        task="humaneval",
+        panels=[("sloth_all", "Sloth (d=3), all models"), ("pca_all", "Observational law (PCA, 3 PCs)")],
+    ),
+    "fig38_eq_bench_sloth_vs_pca": dict(
+        task="eq_bench",
+        panels=[("sloth_all", "Sloth (d=3), all models"), ("pca_all", "Observational law (PCA, 3 PCs)")],
+    ),
+}
+LOADINGS_FIGURES = {
+    "fig32_downstream_loadings": dict(
+        setting="main", title="Loadings of the Sloth fit without the Llama-3-70B pair", vmin=-1.0, vmax=2.0
+    ),
+    "fig39_loadings_sloth_all": dict(
+        setting="sloth_all", title="Loadings of the Sloth fit on all models (App. L)", vmin=-1.0, vmax=2.0
+    ),
+    "fig40_loadings_pca": dict(
+        setting="pca_all", title="PCA components (observational scaling law, App. L)", vmin=-1.0, vmax=1.0
+    ),
+}
+DOWNSTREAM_FIGURES = {
+    k: v
+    for k, v in DOWNSTREAM_FIGURES.items()
+    if v["task"] in DS_TASKS and all(s in DS_SKILLS for s, _ in v["panels"])
+}
+LOADINGS_FIGURES = {k: v for k, v in LOADINGS_FIGURES.items() if v["setting"] in DS_SKILLS}
+
+# Link-function figures: the paper shows the base families (Figures 33-36); the instruct variants the
+# authors' notebook also makes are "figK_*" (Appendix K, unnumbered).
+LINK_PAPER_NUMBERS = {
+    ("v1", "meta-llama-3"): "fig33",
+    ("v2", "meta-llama-3"): "fig34",
+    ("v1", "yi-1.5"): "fig35",
+    ("v2", "yi-1.5"): "fig36",
+}
+LINK_JOBS = {
+    (suite, family): case
+    for suite in LINK["suites"]
+    for case, spec in LINK["cases"].items()
+    for family in spec["test_models"]
+}
+LINK_FIGURES = {
+    f"{LINK_PAPER_NUMBERS.get((suite, family), 'figK')}_link_functions_{suite}_{family}": (suite, family)
+    for suite, family in LINK_JOBS
+}
+
+
+def link_params(suite, family):
+    case = LINK["cases"][LINK_JOBS[(suite, family)]]
+    return dict(
+        benchmarks=LINK["suites"][suite],
+        family=family,
+        exclude=case["exclude"],
+        test_model=case["test_models"][family],
+        n_train_models=case["n_train_models"],
+        methods=LINK["methods"],
+        sizes=LINK["sizes"],
+        random_state=LINK["random_state"],
+    )
+
+
+def task_files(wildcards=None):
+    return [spec["file"] for spec in DS_TASKS.values() if "file" in spec]
+
+
+DOWNSTREAM_OUTPUTS = [
+    *expand(f"{OUT}/tables/downstream_{{name}}.csv", name=["predictions", "weights", "errors"]),
+    *expand(
+        f"{OUT}/figures/{{name}}.{{ext}}",
+        name=[*DOWNSTREAM_FIGURES, *LOADINGS_FIGURES, *LINK_FIGURES],
+        ext=["pdf", "png"],
+    ),
+]
+
+
+wildcard_constraints:
+    ds_setting="|".join(re.escape(s) for s in DS_SKILLS),
+    link_suite="|".join(re.escape(s) for s in LINK["suites"]),
+    link_family="|".join(re.escape(f) for _, f in LINK_JOBS),
+
+
+rule downstream_skills:
+    input:
+        dataset=DATASET,
+        code=pkg("analysis/skills.py", "models", "downstream/skill_sources.py", "downstream/regression.py"),
+    output:
+        skills=f"{OUT}/downstream/skills/{{ds_setting}}.parquet",
+        loadings=f"{OUT}/downstream/skills/{{ds_setting}}_loadings.csv",
+        info=f"{OUT}/downstream/skills/{{ds_setting}}_info.json",
+    params:
+        spec=lambda wc: downstream_skill_params(wc.ds_setting),
+    log:
+        f"logs/{OUT}/downstream/skills_{{ds_setting}}.log",
+    benchmark:
+        f"benchmarks/rules/{OUT}/downstream/skills_{{ds_setting}}.tsv"
+    script:
+        "../scripts/downstream_skills.py"
+
+
+rule downstream_regressions:
+    input:
+        dataset=DATASET,
+        skills=expand(f"{OUT}/downstream/skills/{{s}}.parquet", s=list(DS_SKILLS)),
+        task_files=task_files,
+        code=pkg("data/downstream.py", "data/schema.py", "downstream/regression.py"),
+    output:
+        points=f"{OUT}/downstream/regressions.parquet",
+        weights=f"{OUT}/downstream/regression_weights.parquet",
+    params:
+        settings=list(DS_SKILLS),
+        tasks=DS_TASKS,
+        regression=DS["regression"],
+    log:
+        f"logs/{OUT}/downstream/regressions.log",
+    benchmark:
+        f"benchmarks/rules/{OUT}/downstream/regressions.tsv"
+    script:
+        "../scripts/downstream_regressions.py"
+
+
+rule downstream_tables:
+    input:
+        points=f"{OUT}/downstream/regressions.parquet",
+        weights=f"{OUT}/downstream/regression_weights.parquet",
+        code=pkg("downstream/regression.py"),
+    output:
+        predictions=f"{OUT}/tables/downstream_predictions.csv",
+        weights=f"{OUT}/tables/downstream_weights.csv",
+        errors=f"{OUT}/tables/downstream_errors.csv",
+    log:
+        f"logs/{OUT}/downstream/tables.log",
+    script:
+        "../scripts/downstream_tables.py"
+
+
+rule downstream_figure:
+    input:
+        points=f"{OUT}/downstream/regressions.parquet",
+        weights=f"{OUT}/downstream/regression_weights.parquet",
+        code=pkg("downstream/figures.py", "plotting"),
+    output:
+        pdf=f"{OUT}/figures/{{name}}.pdf",
+        png=f"{OUT}/figures/{{name}}.png",
+    wildcard_constraints:
+        name="|".join(DOWNSTREAM_FIGURES),
+    params:
+        spec=lambda wc: DOWNSTREAM_FIGURES[wc.name],
+        label=lambda wc: DS_TASKS[DOWNSTREAM_FIGURES[wc.name]["task"]]["label"],
+    log:
+        f"logs/{OUT}/figures/{{name}}.log",
+    script:
+        "../scripts/downstream_figure.py"
+
+
+rule loadings_figure:
+    input:
+        loadings=lambda wc: f"{OUT}/downstream/skills/{LOADINGS_FIGURES[wc.name]['setting']}_loadings.csv",
+        code=pkg("downstream/figures.py", "plotting"),
+    output:
+        pdf=f"{OUT}/figures/{{name}}.pdf",
+        png=f"{OUT}/figures/{{name}}.png",
+    wildcard_constraints:
+        name="|".join(LOADINGS_FIGURES),
+    params:
+        spec=lambda wc: LOADINGS_FIGURES[wc.name],
+    log:
+        f"logs/{OUT}/figures/{{name}}.log",
+    script:
+        "../scripts/loadings_figure.py"
+
+
+rule link_curves:
+    input:
+        dataset=DATASET,
+        code=pkg("analysis/skills.py", "models", "downstream/link_curves.py"),
+    output:
+        f"{OUT}/downstream/link_curves/{{link_suite}}_{{link_family}}.parquet",
+    params:
+        spec=lambda wc: link_params(wc.link_suite, wc.link_family),
+    log:
+        f"logs/{OUT}/downstream/link_curves_{{link_suite}}_{{link_family}}.log",
+    benchmark:
+        f"benchmarks/rules/{OUT}/downstream/link_curves_{{link_suite}}_{{link_family}}.tsv"
+    script:
+        "../scripts/link_curves.py"
+
+
+rule link_curves_figure:
+    input:
+        curves=lambda wc: "{}/downstream/link_curves/{}_{}.parquet".format(OUT, *LINK_FIGURES[wc.name]),
+        code=pkg("downstream/figures.py", "plotting"),
+    output:
+        pdf=f"{OUT}/figures/{{name}}.pdf",
+        png=f"{OUT}/figures/{{name}}.png",
+    wildcard_constraints:
+        name="|".join(re.escape(n) for n in LINK_FIGURES),
+    params:
+        benchmarks=lambda wc: LINK["suites"][LINK_FIGURES[wc.name][0]],
+        title=lambda wc: "LB {}: {} (held-out {})".format(
+            LINK_FIGURES[wc.name][0], LINK_FIGURES[wc.name][1], link_params(*LINK_FIGURES[wc.name])["test_model"]
+        ),
+    log:
+        f"logs/{OUT}/figures/{{name}}.log",
+    script:
+        "../scripts/link_curves_figure.py"

@@ -1,0 +1,31 @@
+"""Snakemake script: a downstream regression figure (Figures 6, 30, 37, 38)."""
+
+import pandas as pd
+
+from slothpipe.downstream.figures import task_figure
+from slothpipe.io import save_figure
+from slothpipe.plotting.style import close
+from slothpipe.runner import run
+
+
+def main(snakemake):
+    points = pd.read_parquet(snakemake.input.points)
+    weights = pd.read_parquet(snakemake.input.weights)
+    spec = snakemake.params.spec
+    task = spec["task"]
+    panels = []
+    for setting, title in spec["panels"]:
+        panels.append(
+            (
+                points[(points["task"] == task) & (points["setting"] == setting)],
+                weights[(weights["task"] == task) & (weights["setting"] == setting)],
+                title,
+            )
+        )
+    fig = task_figure(panels, task=snakemake.params.label, symbol="β")
+    save_figure(fig, snakemake.output.pdf)
+    save_figure(fig, snakemake.output.png)
+    close(fig)
+
+
+run(main, snakemake)

@@ -1,0 +1,22 @@
+"""Snakemake script: skills of every usable model for one downstream setting (Sloth fit or Ruan's PCA)."""
+
+import pandas as pd
+
+from slothpipe.downstream.skill_sources import setting_skills
+from slothpipe.io import write_csv, write_json, write_parquet
+from slothpipe.runner import run
+
+
+def main(snakemake):
+    dataset = pd.read_parquet(snakemake.input.dataset)
+    spec = dict(snakemake.params.spec)
+    kwargs = dict(method=spec["method"], exclude=spec["exclude"], n_skills=spec["n_skills"])
+    if spec["method"] == "sloth":
+        kwargs.update(n_restarts=spec["n_restarts"], seeds=spec["seeds"], anchor=spec["anchor"])
+    skills, loadings, info = setting_skills(dataset, spec["benchmarks"], **kwargs)
+    write_parquet(skills, snakemake.output.skills)
+    write_csv(loadings.rename_axis("skill"), snakemake.output.loadings, index=True)
+    write_json(info, snakemake.output.info)
+
+
+run(main, snakemake)
