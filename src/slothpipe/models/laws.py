@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 
 from slothpipe.models import _core
-from slothpipe.models._core import Layout, Objective, logit_floor, run_lbfgs
+from slothpipe.models._core import Layout, Objective, logit_floor, run_adam_paper, run_lbfgs
 from slothpipe.models._validation import check_chance, check_covariates, check_families, check_scores
 
 LOG6 = float(np.log(6.0))
@@ -49,6 +49,12 @@ DEFAULT_TOL = 1e-10
 FLOOR_START_MIN = 0.01
 #: Standard deviation of the random slopes/intercepts at a random start (standardised covariates).
 INIT_SCALE = 0.3
+#: Fitting procedures: ``"lbfgs"`` (ours: L-BFGS-B on standardised covariates, best of ``n_restarts``) and
+#: ``"adam_paper"`` (the authors' ``fitFR``, digest §4.1: raw log covariates, their initialisation, one start,
+#: Adam over the learning rates 0.1/0.01/0.001 with ReduceLROnPlateau and early stopping on training MAE;
+#: per-benchmark laws are fitted one benchmark at a time as the authors do).  Both minimise the same
+#: objective with the same analytic gradient (:class:`slothpipe.models._core.Objective`).
+SOLVERS = ("lbfgs", "adam_paper")
 
 
 def translog_design(X: np.ndarray) -> np.ndarray:
@@ -108,6 +114,8 @@ class _LinkedLaw:
             raise ValueError(f"screen_iter must be >= 1 or None, got {self.screen_iter!r}")
         if int(self.max_iter) < 1:
             raise ValueError(f"max_iter must be >= 1, got {self.max_iter!r}")
+        if self.solver not in SOLVERS:
+            raise ValueError(f"solver must be one of {SOLVERS}, got {self.solver!r}")
 
     # -- designs -------------------------------------------------------------------------------------------
     def _designs(self, X: np.ndarray, families, name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -137,6 +145,8 @@ class _LinkedLaw:
         else:
             self.families_ = np.array([SHARED_FAMILY])
         T, D = self._designs(X, families, "families")
+        if self.solver == "adam_paper":
+            return self._fit_adam_paper(T, D, Y, gamma0)
         mean = T.mean(axis=0)
         scale = T.std(axis=0)
         constant = scale <= 1e-12 * np.maximum(1.0, np.abs(mean))
@@ -182,6 +192,120 @@ class _LinkedLaw:
         mask = ~np.isnan(Y)
         self.train_mae_ = float(np.abs(pred - Y)[mask].mean())
         return self
+
+    # -- the authors' protocol (solver="adam_paper") --------------------------------------------------------
+    def _fit_adam_paper(self, T: np.ndarray, D: np.ndarray, Y: np.ndarray, gamma0: np.ndarray):
+        """Fit with :func:`~slothpipe.models._core.run_adam_paper` on the raw design (digest §4.1).
+
+        A diagonal (per-benchmark) law is fitted as J separate one-benchmark models with a trained scalar
+        loading (the authors' J = 1 case: ``W2 = ones(1, 1)``, still optimised) and bias, each with its own
+        learning-rate choice and early stopping; the fitted loading and bias are folded into the slopes and
+        intercepts (exact: the rows of D sum to one).
+        """
+        J = Y.shape[1]
+        learn_floor = self.floor == "learned"
+        if self._diagonal:
+            results = []
+            blocks = []
+            for j in range(J):
+                layout = Layout(T.shape[1], D.shape[1], 1, 1, False, self.link, learn_floor)
+                keep = ~np.isnan(Y[:, j])
+                objective = Objective(layout, T[keep], D[keep], Y[keep][:, [j]], gamma0[[j]])
+                # every benchmark's fit re-seeds, as each of the authors' fitFR calls does
+                rng = np.random.default_rng(self.random_state)
+                theta0 = layout.pack(self._paper_start(layout, rng, gamma0[[j]], j))
+                res = run_adam_paper(objective, theta0)
+                results.append(res)
+                blocks.append(layout.unpack(res.theta))
+            layout = Layout(T.shape[1], D.shape[1], J, J, True, self.link, learn_floor)
+            params = {
+                "beta": np.column_stack([b["beta"][:, 0] * b["lam"][0, 0] for b in blocks]),
+                "alpha": np.column_stack([b["alpha"][:, 0] * b["lam"][0, 0] + b["b"][0] for b in blocks]),
+            }
+            if learn_floor:
+                params["c"] = np.concatenate([b["c"] for b in blocks])
+            if self.link == "monotone":
+                for key in _core.LINK_KEYS:
+                    params[key] = np.concatenate([b[key] for b in blocks])
+            theta = layout.pack(params)
+        else:
+            d = self._n_skills(J)
+            layout = Layout(T.shape[1], D.shape[1], d, J, False, self.link, learn_floor)
+            objective = Objective(layout, T, D, Y, gamma0)
+            rng = np.random.default_rng(self.random_state)
+            theta0 = layout.pack(self._paper_start(layout, rng, gamma0, None))
+            results = [run_adam_paper(objective, theta0)]
+            theta = results[0].theta
+        zero, one = np.zeros(T.shape[1]), np.ones(T.shape[1])
+        self.n_features_in_ = 2
+        self.n_outputs_ = J
+        self.n_skills_ = layout.n_skills
+        self.restart_losses_ = np.array([r.loss for r in results])
+        self.n_iter_ = int(sum(r.n_epochs for r in results))
+        self.adam_lrs_ = np.array([r.lr for r in results])
+        self.adam_best_mae_ = np.array([r.best_mae for r in results])
+        self._layout = layout
+        self._set_params_from_theta(theta, layout, zero, one, gamma0)
+        self.loss_ = float(Objective(layout, T, D, Y, gamma0)(theta)[0])
+        pred = self._predict_designs(T, D)
+        mask = ~np.isnan(Y)
+        self.train_mae_ = float(np.abs(pred - Y)[mask].mean())
+        return self
+
+    def _paper_start(self, layout: Layout, rng, gamma0: np.ndarray, column: int | None) -> dict:
+        """The authors' initialisation (digest §4): |N(0,1)| slopes and loadings, N(0,1) intercepts and bias,
+        floors at logit(γ) (eps 1e-5, not clipped), PyTorch-style |init| link weights; with ``init`` the
+        warm start of experiment.py (slopes, intercepts, loadings, bias and floors of the fitted model, fresh
+        links; a one-benchmark model keeps loading 1, bias 0).  ``column`` selects one benchmark of a
+        diagonal law."""
+        p, f, d, J = layout.n_slopes, layout.n_intercepts, layout.n_skills, layout.n_bench
+        params: dict[str, np.ndarray] = {
+            "beta": np.abs(rng.normal(0.0, 1.0, (p, d))),
+            "alpha": rng.normal(0.0, 1.0, (f, d)),
+            "b": rng.normal(0.0, 1.0, J),
+            "lam": np.abs(rng.normal(0.0, 1.0, (J, d))) if J > 1 else np.ones((J, d)),
+        }
+        if layout.link == "monotone":
+            params.update(_core.random_link_params(rng, J, layout.hidden))
+        floors = gamma0
+        init = self.init
+        if init is not None:
+            self._check_init(layout, column)
+            if column is None:
+                params["beta"] = init.slopes_.copy()
+                params["alpha"] = init.intercepts_.copy()
+                params["lam"] = init.loadings_.copy()
+                params["b"] = init.bias_.copy()
+                floors = init.floors_
+            else:
+                params["beta"] = init.slopes_[:, [column]].copy()
+                params["alpha"] = init.intercepts_[:, [column]].copy()
+                params["lam"] = np.ones((1, 1))
+                params["b"] = np.zeros(1)
+                floors = init.floors_[[column]]
+            if init.link == "monotone":
+                sel = slice(None) if column is None else [column]
+                params.update({k: v[sel].copy() for k, v in init.link_params_.items()})
+        if layout.learn_floor:
+            params["c"] = logit_floor(floors)
+        return {k: params[k] for k in layout.shapes}
+
+    def _check_init(self, layout: Layout, column: int | None) -> None:
+        init = self.init
+        if not hasattr(init, "slopes_"):
+            raise ValueError("init must be a fitted estimator of the same kind (call its fit first)")
+        if type(init) is not type(self):
+            raise ValueError(f"init must be a fitted {type(self).__name__}, got {type(init).__name__}")
+        n_bench = layout.n_bench if column is None else init.n_outputs_
+        if init.n_outputs_ != n_bench or (column is None and init.n_skills_ != layout.n_skills):
+            raise ValueError(
+                f"init has {init.n_outputs_} benchmarks and {init.n_skills_} skills; this fit needs "
+                f"{n_bench} and {layout.n_skills}"
+            )
+        if init.intercept != self.intercept or not np.array_equal(init.families_, self.families_):
+            raise ValueError("init was fitted with different intercepts or families than this fit")
+        if init.slopes_.shape[0] != layout.n_slopes:
+            raise ValueError("init was fitted with a different covariate design than this fit")
 
     def _starting_points(self, layout, objective, rng, gamma0, mean, scale, constant, X, D):
         J, d = layout.n_bench, layout.n_skills
@@ -378,6 +502,8 @@ class SlothRegressor(_LinkedLaw):
     n_restarts : random starts (with ``init``: extra starts with random links); the lowest training loss wins.
     max_iter, tol : L-BFGS-B iteration cap and ``ftol``.
     random_state : seed of the random starts.
+    solver : ``"lbfgs"`` (default) or ``"adam_paper"``, the authors' Adam protocol (:data:`SOLVERS`); with
+        ``"adam_paper"``, ``n_restarts``, ``screen_iter``, ``max_iter``, ``tol`` and ``link_init`` are unused.
 
     Fitted attributes: ``families_`` (row labels of ``intercepts_``), ``slopes_`` (3×d, rows u, v, u·v),
     ``intercepts_`` (f×d), ``loadings_`` (J×d), ``bias_`` (J), ``floors_`` (J), ``link_params_`` (dict or
@@ -397,6 +523,7 @@ class SlothRegressor(_LinkedLaw):
         "max_iter",
         "tol",
         "random_state",
+        "solver",
     )
 
     def __init__(
@@ -414,6 +541,7 @@ class SlothRegressor(_LinkedLaw):
         max_iter: int = DEFAULT_MAX_ITER,
         tol: float = DEFAULT_TOL,
         random_state: int | None = 0,
+        solver: str = "lbfgs",
     ):
         self.n_skills = n_skills
         self.intercept = intercept
@@ -427,6 +555,7 @@ class SlothRegressor(_LinkedLaw):
         self.max_iter = max_iter
         self.tol = tol
         self.random_state = random_state
+        self.solver = solver
 
     def _check_params(self) -> None:
         super()._check_params()
@@ -462,7 +591,7 @@ class PerBenchmarkLaw(_LinkedLaw):
         ``"size_tokens"`` (x = (u, v, u·v); the paper's "Size and Tokens" = Sloth with Λ = I).
     family_slopes : with ``"flops"``, use F ⊙ one-hot(family): one slope per family (the paper's setting
         with two training models of the held-out family, digest §5).  Needs family labels.
-    intercept, link, floor, chance, init, n_restarts, max_iter, tol, random_state : as
+    intercept, link, floor, chance, init, n_restarts, max_iter, tol, random_state, solver : as
         :class:`SlothRegressor`; restarts are selected per benchmark.
 
     Fitted attributes as :class:`SlothRegressor` with ``loadings_ = I`` and ``bias_ = 0``; ``slopes_`` has
@@ -484,6 +613,7 @@ class PerBenchmarkLaw(_LinkedLaw):
         "max_iter",
         "tol",
         "random_state",
+        "solver",
     )
 
     def __init__(
@@ -502,6 +632,7 @@ class PerBenchmarkLaw(_LinkedLaw):
         max_iter: int = DEFAULT_MAX_ITER,
         tol: float = DEFAULT_TOL,
         random_state: int | None = 0,
+        solver: str = "lbfgs",
     ):
         self.covariates = covariates
         self.family_slopes = family_slopes
@@ -516,6 +647,7 @@ class PerBenchmarkLaw(_LinkedLaw):
         self.max_iter = max_iter
         self.tol = tol
         self.random_state = random_state
+        self.solver = solver
 
     def _check_params(self) -> None:
         super()._check_params()

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from slothpipe.models._validation import check_covariates, check_families, check_scores
-from slothpipe.models.laws import PerBenchmarkLaw, SlothRegressor
+from slothpipe.models.laws import SOLVERS, PerBenchmarkLaw, SlothRegressor
 from slothpipe.models.pca_flops import PCAFlopsRegressor
 
 #: Floors γ_j = chance levels (digest §3.3, authors' ``definitions.lower_bounds``).  BBH and MUSR are the
@@ -302,6 +302,7 @@ def make_estimator(
     random_state: int = 0,
     n_restarts: int | None = None,
     init=None,
+    solver: str = "lbfgs",
 ):
     """An unfitted estimator for method ``name`` with the fold's settings (see :func:`fit_predict`)."""
     spec = METHODS[name]
@@ -310,6 +311,8 @@ def make_estimator(
         return PCAFlopsRegressor(family_slopes=family_slopes, **spec.settings)
     kwargs = dict(spec.settings)
     kwargs.update(chance=chance, random_state=_seed(random_state, spec), init=init)
+    if solver != "lbfgs":
+        kwargs["solver"] = solver
     if spec.warm_start is None:
         kwargs["n_restarts"] = FOLD_RESTARTS if n_restarts is None else int(n_restarts)
         kwargs["max_iter"] = FOLD_MAX_ITER
@@ -336,6 +339,7 @@ def fit_predict(
     n_train_models,
     random_state=0,
     n_restarts=None,
+    solver="lbfgs",
 ) -> dict[str, np.ndarray]:
     """Fit each requested method on one training fold and predict the test rows.
 
@@ -350,6 +354,9 @@ def fit_predict(
         PCA + FLOPs to family slopes, digest §5).
     random_state : base seed; the same inputs and seed give bit-identical outputs.
     n_restarts : random starts of every sigmoid fit (None = :data:`FOLD_RESTARTS`); warm-started fits use one.
+    solver : ``"lbfgs"`` (our fitting, default) or ``"adam_paper"`` (the authors' Adam protocol, digest
+        §4.1: one start per fit, so ``n_restarts`` is unused; see :data:`slothpipe.models.laws.SOLVERS`).
+        PCA + FLOPs is closed-form either way.
 
     Returns ``{slug: (n_test, J) predictions}`` for the requested methods, in the order requested.
     """
@@ -364,6 +371,8 @@ def fit_predict(
         raise ValueError(f"n_train_models must be >= 1, got {n_train_models}")
     if n_restarts is not None and int(n_restarts) < 1:
         raise ValueError(f"n_restarts must be >= 1 or None, got {n_restarts!r}")
+    if solver not in SOLVERS:
+        raise ValueError(f"solver must be one of {SOLVERS}, got {solver!r}")
     X_train = check_covariates(X_train, "X_train")
     X_test = check_covariates(X_test, "X_test")
     benchmarks = [str(b) for b in benchmarks]
@@ -394,6 +403,7 @@ def fit_predict(
             random_state=random_state,
             n_restarts=n_restarts,
             init=init,
+            solver=solver,
         )
         fitted[name] = est.fit(X_train, Y_train, fam_train)
     return {name: fitted[name].predict(X_test, fam_test) for name in names}
