@@ -20,6 +20,7 @@ EVAL = config["evaluation"]
 SUITES = EVAL["suites"]
 N_TRAIN = EVAL["n_train_models"]
 SELECTED_METHODS = list(METHODS) if EVAL["methods"] == "all" else list(EVAL["methods"])
+SOLVER = EVAL["solver"]
 BUNDLES = method_bundles(SELECTED_METHODS, METHODS)
 
 
@@ -29,6 +30,10 @@ def bundle_params(bundle):
     params = {"methods": names, "settings": {n: repr(METHODS[n]) for n in names}}
     if uses_random_starts(names, METHODS):
         params.update(random_state=EVAL["random_state"], n_restarts=EVAL["n_restarts"])
+        # only a non-default solver is recorded, so that the default keeps the params (and the fold outputs)
+        # of runs made before the setting existed
+        if SOLVER != "lbfgs":
+            params["solver"] = SOLVER
     return params
 
 

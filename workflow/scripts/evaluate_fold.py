@@ -21,6 +21,7 @@ def main(snakemake):
         methods=list(bundle["methods"]),
         random_state=bundle.get("random_state", 0),
         n_restarts=bundle.get("n_restarts"),
+        solver=bundle.get("solver", "lbfgs"),
     )
     write_parquet(errors, snakemake.output[0])
 

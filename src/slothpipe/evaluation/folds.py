@@ -38,11 +38,13 @@ def evaluate_fold(
     methods: Sequence[str],
     random_state: int = 0,
     n_restarts: int | None = None,
+    solver: str = "lbfgs",
     fit_predict: Callable[..., dict[str, np.ndarray]] | None = None,
 ) -> pd.DataFrame:
     """Absolute errors (percentage points) of every method on every test model x benchmark of one fold.
 
     ``fit_predict`` defaults to :func:`slothpipe.models.registry.fit_predict`; tests may inject another one.
+    ``solver`` is passed to it only when it is not the default ``"lbfgs"``.
     Rows are ordered by method (as given), test model (suite order: family, size) and benchmark (as given).
     """
     if fit_predict is None:
@@ -92,6 +94,7 @@ def evaluate_fold(
         n_train_models=n_train_models,
         random_state=random_state,
         n_restarts=n_restarts,
+        **({} if solver == "lbfgs" else {"solver": solver}),
     )
     y_true = test[benchmarks].to_numpy(dtype=float)
     n_test, n_bench = y_true.shape
