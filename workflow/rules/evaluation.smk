@@ -127,10 +127,16 @@ rule mae_summary:
         "../scripts/mae_summary.py"
 
 
+# The hand-written explanation of the misses (docs/paper_comparison_notes.md, shipped with the workflow) is
+# appended to the Markdown after the table and the computed target verdicts.
+PAPER_COMPARISON_NOTES = _display_path(Path(workflow.basedir) / "docs" / "paper_comparison_notes.md")
+
+
 rule paper_comparison:
     input:
         summary=f"{OUT}/tables/mae_summary.csv",
         paper=EVAL["paper_mae"],
+        notes=PAPER_COMPARISON_NOTES,
         code=pkg("evaluation/reports.py", "tables.py"),
     output:
         csv=f"{OUT}/tables/paper_comparison.csv",

@@ -173,3 +173,141 @@ def comparison_markdown(comparison: pd.DataFrame, labels: Mapping[str, str]) -> 
     table = comparison.copy()
     table.insert(3, "method", [labels.get(c, "") for c in table["paper_method"]])
     return to_markdown(table, digits={"paper_mae_pp": 2, "mae_pp": 2, "delta_pp": 2})
+
+
+# ---------------------------------------------------------------------------------------- fidelity targets
+
+#: Tolerances of the fidelity targets (pp): fixed-link methods (sigmoid link, PCA + FLOPs) within this of the
+#: paper in every setting; trainable-link methods' mean signed delta over the settings at most this; Sloth's
+#: best-d error per setting at most this above the paper's best-d error.
+FIXED_LINK_TOL_PP = 0.5
+TRAINABLE_MEAN_TOL_PP = 0.5
+SLOTH_BEST_D_TOL_PP = 0.5
+#: The paper codes of "Sloth (d=k)" (family intercepts, trainable link); their minimum over k is "best d".
+SLOTH_CODE_PREFIX = "factor_trainlink_faminter_d="
+TARGET_COLUMNS = ["target", "paper_method", "setting", "value_pp", "limit_pp", "passed", "detail"]
+
+
+def is_trainable_link(paper_code: str) -> bool:
+    """Whether a method of the paper's table has a trainable (monotone network) link."""
+    return "trainlink" in paper_code
+
+
+def target_check(comparison: pd.DataFrame) -> pd.DataFrame:
+    """The fidelity targets, evaluated on a :func:`paper_comparison` table.  One row per check:
+
+    * ``fixed_link``: every method without a trainable link (sigmoid laws, Sloth basic, PCA + FLOPs), every
+      setting: ``value_pp = |delta_pp|`` must be at most :data:`FIXED_LINK_TOL_PP`;
+    * ``trainable_link_mean``: every trainable-link method: ``value_pp`` = mean ``delta_pp`` over its
+      settings, at most :data:`TRAINABLE_MEAN_TOL_PP`;
+    * ``sloth_best_d``: every setting with "Sloth (d=k)" rows: ``value_pp`` = our best-d MAE − the paper's
+      best-d MAE, at most :data:`SLOTH_BEST_D_TOL_PP`.
+
+    A check whose value is missing (method not run) fails.  Rows follow the comparison's order.
+    """
+    rows = []
+    table = comparison.copy()
+    table["setting"] = [
+        f"{s} n{int(n)}" for s, n in zip(table["suite"], table["n_train_models"], strict=True)
+    ]
+    for r in table.itertuples(index=False):
+        if is_trainable_link(r.paper_method):
+            continue
+        value = abs(r.delta_pp)
+        rows.append(
+            (
+                "fixed_link",
+                r.paper_method,
+                r.setting,
+                value,
+                FIXED_LINK_TOL_PP,
+                bool(value <= FIXED_LINK_TOL_PP),
+                f"ours {r.mae_pp:.2f} vs paper {r.paper_mae_pp:.2f}",
+            )
+        )
+    for code, block in table.groupby("paper_method", sort=False):
+        if not is_trainable_link(code):
+            continue
+        value = float(block["delta_pp"].mean()) if block["delta_pp"].notna().all() else np.nan
+        worst = block.loc[block["delta_pp"].abs().idxmax()] if block["delta_pp"].notna().any() else None
+        detail = f"{len(block)} settings" + (
+            f"; largest {worst['delta_pp']:+.2f} in {worst['setting']}" if worst is not None else ""
+        )
+        rows.append(
+            (
+                "trainable_link_mean",
+                code,
+                "all",
+                value,
+                TRAINABLE_MEAN_TOL_PP,
+                bool(value <= TRAINABLE_MEAN_TOL_PP),
+                detail,
+            )
+        )
+    sloth = table[table["paper_method"].str.startswith(SLOTH_CODE_PREFIX)]
+    for setting, block in sloth.groupby("setting", sort=False):
+        d = block["paper_method"].str.slice(len(SLOTH_CODE_PREFIX))
+        paper_i = block["paper_mae_pp"].to_numpy().argmin()
+        if block["mae_pp"].notna().all():
+            ours_i = block["mae_pp"].to_numpy().argmin()
+            value = float(block["mae_pp"].iloc[ours_i] - block["paper_mae_pp"].iloc[paper_i])
+            detail = (
+                f"ours {block['mae_pp'].iloc[ours_i]:.2f} (d={d.iloc[ours_i]}) vs paper "
+                f"{block['paper_mae_pp'].iloc[paper_i]:.2f} (d={d.iloc[paper_i]})"
+            )
+        else:
+            value, detail = np.nan, "not run"
+        rows.append(
+            (
+                "sloth_best_d",
+                f"{SLOTH_CODE_PREFIX}best",
+                setting,
+                value,
+                SLOTH_BEST_D_TOL_PP,
+                bool(value <= SLOTH_BEST_D_TOL_PP),
+                detail,
+            )
+        )
+    return pd.DataFrame(rows, columns=TARGET_COLUMNS)
+
+
+def target_markdown(checks: pd.DataFrame, labels: Mapping[str, str]) -> str:
+    """The target verdicts as Markdown: a count per target, then every miss, then every check."""
+    from slothpipe.tables import to_markdown
+
+    titles = {
+        "fixed_link": f"Fixed-link methods (sigmoid, PCA + FLOPs): |delta| <= {FIXED_LINK_TOL_PP} pp in "
+        "every setting",
+        "trainable_link_mean": "Trainable-link methods: mean delta over the settings <= "
+        f"+{TRAINABLE_MEAN_TOL_PP} pp",
+        "sloth_best_d": f"Sloth (best d) per setting: ours <= paper's best d + {SLOTH_BEST_D_TOL_PP} pp",
+    }
+    table = checks.copy()
+    table.insert(2, "method", [labels.get(c, "Sloth (best d)") for c in table["paper_method"]])
+    table["verdict"] = np.where(table["passed"], "pass", "MISS")
+    parts = ["## Fidelity targets (computed from the table above)\n\n"]
+    for target, title in titles.items():
+        block = table[table["target"] == target]
+        n_miss = int((~block["passed"]).sum())
+        parts.append(f"- {title}: {len(block) - n_miss} of {len(block)} checks pass, {n_miss} miss.\n")
+    shown = ["target", "paper_method", "method", "setting", "value_pp", "limit_pp", "verdict", "detail"]
+    misses = table.loc[~table["passed"], shown]
+    parts.append("\n### Misses\n\n")
+    parts.append(to_markdown(misses.reset_index(drop=True), digits=2) if len(misses) else "None.\n")
+    parts.append("\n### All checks\n\n")
+    parts.append(to_markdown(table[shown].reset_index(drop=True), digits=2))
+    return "".join(parts)
+
+
+def comparison_report(comparison: pd.DataFrame, labels: Mapping[str, str], notes: str = "") -> str:
+    """The Markdown of ``results/tables/paper_comparison.md``: the table, the computed target verdicts, then
+    the hand-written ``notes`` (explanations of the misses), so that table and verdicts never disagree."""
+    parts = [
+        "# Our leave-one-family-out errors vs the paper's (MAE, pp; delta = ours - paper)\n\n",
+        comparison_markdown(comparison, labels),
+        "\n",
+        target_markdown(target_check(comparison), labels),
+    ]
+    if notes.strip():
+        parts += ["\n", notes.rstrip("\n") + "\n"]
+    return "".join(parts)
