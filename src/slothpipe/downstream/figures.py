@@ -19,7 +19,6 @@ METHOD_STYLE = {
     "flops_shared": dict(color="tab:green", linestyle="--"),
     "pca_flops_d3": dict(color="tab:red", linestyle="-."),
 }
-SHORT_SKILLS = {"Reasoning": "R", "Knowledge": "K", "Instruction following": "IF"}
 
 
 def _weights_heatmap(ax, weights: pd.DataFrame, symbol: str) -> None:
@@ -86,13 +85,14 @@ def draw_task_panel(ax, points: pd.DataFrame, weights: pd.DataFrame, *, task: st
 def task_figure(panels: Sequence[tuple[pd.DataFrame, pd.DataFrame, str]], *, task: str, symbol: str):
     """One or more (points, weights, title) panels side by side, each with a heat-map of its weights."""
     n = len(panels)
-    fig = new_figure(5.6 * n, 3.8)
-    width = [4.0, 0.55] * n
-    gs = fig.add_gridspec(1, 2 * n, width_ratios=width, wspace=0.08)
+    fig = new_figure(6.4 * n, 3.8)
+    # per panel: plot, weights heat-map, then a spacer for the heat-map's row labels and the next y label
+    width = [4.0, 0.5, 1.3] * n
+    gs = fig.add_gridspec(1, 3 * n, width_ratios=[*width[:-1], 0.9], wspace=0.05)
     for k, (points, weights, title) in enumerate(panels):
-        ax = fig.add_subplot(gs[0, 2 * k])
+        ax = fig.add_subplot(gs[0, 3 * k])
         draw_task_panel(ax, points, weights, task=task, title=title)
-        hax = fig.add_subplot(gs[0, 2 * k + 1])
+        hax = fig.add_subplot(gs[0, 3 * k + 1])
         _weights_heatmap(hax, weights, symbol)
     return fig
 
