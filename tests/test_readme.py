@@ -1,0 +1,77 @@
+"""The README, CI entry point, lock files and environment.yml stay in step with each other and the results."""
+
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+# conda-forge names of the PyPI packages where they differ
+CONDA_NAMES = {"matplotlib": "matplotlib-base", "snakemake": "snakemake-minimal"}
+
+
+def canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def lock(path: str) -> dict[str, str]:
+    pins = {}
+    for line in (ROOT / path).read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            name, version = line.split("==")
+            pins[canonical(name)] = version
+    return pins
+
+
+def declared_dependencies() -> list[str]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    specs = project["dependencies"] + project["optional-dependencies"]["test"]
+    return [canonical(re.match(r"[A-Za-z0-9_.-]+", spec).group(0)) for spec in specs]
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    ci_command = (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()[-1]
+    blocks = re.findall(r"```bash\n(.*?)\n```", README, flags=re.S)
+    assert ci_command in blocks
+    assert "pytest" in ci_command and "requirements-test.lock" in ci_command
+
+
+def test_readme_embeds_the_current_headline_table():
+    generated = (ROOT / "results" / "tables" / "headline.md").read_text(encoding="utf-8")
+    match = re.search(
+        r"<!-- headline-table:start[^\n]*-->\n(.*?)<!-- headline-table:end -->", README, flags=re.S
+    )
+    assert match, "README.md lost its headline-table markers"
+    assert match.group(1) == generated, (
+        "README.md's headline table differs from results/tables/headline.md: paste the generated file "
+        "between the headline-table markers"
+    )
+
+
+def test_every_dependency_is_pinned_in_both_locks_and_environment_yml():
+    runtime, test = lock("requirements.lock"), lock("requirements-test.lock")
+    assert all(test.get(name) == version for name, version in runtime.items()), "the two locks disagree"
+    env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
+    conda = {}
+    for dep in env["dependencies"]:
+        if isinstance(dep, str) and "=" in dep:
+            name, version = dep.split("=", 1)
+            conda[canonical(name)] = version
+    for name in declared_dependencies():
+        assert name in test, f"{name} missing from requirements-test.lock"
+        assert conda.get(canonical(CONDA_NAMES.get(name, name))) == test[name], f"environment.yml: {name}"
+
+
+def test_method_listing_names_every_registry_method():
+    from slothpipe.models.registry import METHODS
+
+    out = subprocess.run(
+        [sys.executable, "-m", "slothpipe.models"], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert out[0].split()[:2] == ["slug", "paper"]
+    listed = {line.split()[0]: line.split()[1] for line in out[1:]}
+    assert listed == {spec.name: spec.paper_code for spec in METHODS.values()}
