@@ -1,0 +1,20 @@
+"""Fixtures of the interpretation tests: the synthetic dataset and a d = 3 fit of it."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from interpretation_world import synthetic_dataset
+
+from slothpipe.analysis.skills import PLOT_ORDER, fit_skills, skills_frame
+
+
+@pytest.fixture(scope="session")
+def dataset() -> pd.DataFrame:
+    return synthetic_dataset()
+
+
+@pytest.fixture(scope="session")
+def fit3(dataset):
+    frame = skills_frame(dataset, PLOT_ORDER)
+    return fit_skills(frame, PLOT_ORDER, n_skills=3, n_restarts=2, random_state=0, rotation_starts=4)
