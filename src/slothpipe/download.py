@@ -132,22 +132,73 @@ def _fetch_hub_from_mirror(
             f"offline mirror {mirror}: no directory {root} for Hub dataset {repo_id!r}. "
             "The mirror must be laid out as DIR/hub/<repo_id>/<path in repo>."
         )
-    files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
-    path = _single_match(files, file_glob, f"offline mirror {root}")
-    log.info(
-        "%s: copying %s from offline mirror %s (revision %r is not checked)", source, path, root, revision
+    return _copy_from_tree(
+        root,
+        source=source,
+        repo_id=repo_id,
+        revision=revision,
+        file_glob=file_glob,
+        dest=dest,
+        sha256=sha256,
+        origin="offline_mirror",
+        resolved_revision=None,
+        where=f"offline mirror {root}",
     )
-    size, digest = _copy_verified(
-        root / path, dest, size=None, sha256=(sha256,), what=f"{source} ({root / path})"
-    )
+
+
+def _hub_manifest(
+    *,
+    source: str,
+    origin: str,
+    repo_id: str,
+    revision: str,
+    resolved: str | None,
+    path: str,
+    size: int,
+    sha256: str,
+) -> dict[str, Any]:
+    """The manifest of one Hub file (keys in a fixed order; no timestamps, so re-runs give the same bytes)."""
     return dict(
         source=source,
         kind="hub",
-        origin="offline_mirror",
+        origin=origin,
         repo_id=repo_id,
         repo_type="dataset",
         requested_revision=revision,
-        resolved_revision=None,
+        resolved_revision=resolved,
+        path=path,
+        size=size,
+        sha256=sha256,
+    )
+
+
+def _copy_from_tree(
+    root: Path,
+    *,
+    source: str,
+    repo_id: str,
+    revision: str,
+    file_glob: str,
+    dest: Path,
+    sha256: str | None,
+    origin: str,
+    resolved_revision: str | None,
+    where: str,
+) -> dict[str, Any]:
+    """Copy the one file of the local tree ``root`` (mirror or cache snapshot) that matches ``file_glob``."""
+    files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+    path = _single_match(files, file_glob, where)
+    checked = f"commit {resolved_revision}" if resolved_revision else "revision not checked"
+    log.info("%s: copying %s from %s (requested %r, %s)", source, path, where, revision, checked)
+    size, digest = _copy_verified(
+        root / path, dest, size=None, sha256=(sha256,), what=f"{source} ({where}/{path})"
+    )
+    return _hub_manifest(
+        source=source,
+        origin=origin,
+        repo_id=repo_id,
+        revision=revision,
+        resolved=resolved_revision,
         path=path,
         size=size,
         sha256=digest,
@@ -214,14 +265,12 @@ def _fetch_hub_online(
     except DownloadError:
         _evict_from_cache(local)
         raise
-    return dict(
+    return _hub_manifest(
         source=source,
-        kind="hub",
         origin="hub",
         repo_id=repo_id,
-        repo_type="dataset",
-        requested_revision=revision,
-        resolved_revision=commit,
+        revision=revision,
+        resolved=commit,
         path=path,
         size=size,
         sha256=digest,
@@ -257,24 +306,17 @@ def _fetch_hub_from_cache(
             f"revision {revision!r} ({type(exc).__name__}). Download it once with network access, or\n"
             f"{_HOW_TO_RUN_OFFLINE}"
         ) from exc
-    files = sorted(p.relative_to(snapshot).as_posix() for p in snapshot.rglob("*") if p.is_file())
-    path = _single_match(files, file_glob, f"HF cache snapshot {snapshot}")
-    commit = snapshot.name
-    log.info("%s: copying %s from the HF cache (%s@%s)", source, path, repo_id, commit)
-    size, digest = _copy_verified(
-        snapshot / path, dest, size=None, sha256=(sha256,), what=f"{source} (HF cache {snapshot / path})"
-    )
-    return dict(
+    return _copy_from_tree(
+        snapshot,
         source=source,
-        kind="hub",
-        origin="hf_cache",
         repo_id=repo_id,
-        repo_type="dataset",
-        requested_revision=revision,
-        resolved_revision=commit,
-        path=path,
-        size=size,
-        sha256=digest,
+        revision=revision,
+        file_glob=file_glob,
+        dest=dest,
+        sha256=sha256,
+        origin="hf_cache",
+        resolved_revision=snapshot.name,  # the cache path is .../snapshots/<commit>
+        where=f"HF cache snapshot {snapshot}",
     )
 
 
