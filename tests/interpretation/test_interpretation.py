@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from slothpipe.analysis.interpretation import (
+    budget_floor,
     compute_optimal_latex,
     compute_optimal_table,
     instruct_pairs,
@@ -224,8 +225,11 @@ def test_compute_optimal_table_matches_grid_search(fit3, tmp_path):
     assert table["skill"].tolist()[:3] == skill_order(result.names)
     tex = compute_optimal_latex(table, ["Instruction following"], caption="c", label="l")
     assert tex.count(r"\\") == 2 + 5 and "Instruction following" in tex
+    low = compute_optimal_table(result, n_budgets=5, low_flops=1e20)  # below the box: starts at its corner
+    assert low["flops_1e19"].min() == pytest.approx(budget_floor(result) / 1e19)
+    assert np.allclose(low.iloc[:3][["params_b", "tokens_t"]].min(), [0.3, 0.6])
     with pytest.raises(ConfigError, match="outside the size/token box"):
-        compute_optimal_table(result, n_budgets=5, low_flops=1e20)
+        compute_optimal_table(result, n_budgets=5, high_flops=1e30)
 
 
 # --------------------------------------------------------------------------- instruction tuning, motivation

@@ -286,6 +286,8 @@ def compute_optimal_table(
     Budgets: ``n_budgets`` geometric from ``low_flops`` to ``high_flops`` (default 6 · max size · max tokens
     of the training models, i.e. 6 · 72B · 15T on the paper's data); the allocation is bounded by the
     min/max size and tokens of the training models; the log base is the fit's (``settings.log_base``).
+    A ``low_flops`` below the box (6 · min size · min tokens; 1.7e20 on the paper's data) is raised to it,
+    so a data update with larger smallest models still gets a grid (:func:`budget_floor` tells).
     """
     models = result.models
     if models.empty:
@@ -294,7 +296,7 @@ def compute_optimal_table(
     tokens_range = (float(models["tokens_t"].min()), float(models["tokens_t"].max()))
     if high_flops is None:
         high_flops = 6e21 * params_range[1] * tokens_range[1]
-    budgets = budget_grid(n_budgets, low_flops, high_flops)
+    budgets = budget_grid(n_budgets, max(low_flops, budget_floor(result)), high_flops)
     base = float(result.record["settings"].get("log_base", 10.0))
     slopes = result.slopes
     rows = []
@@ -319,6 +321,12 @@ def compute_optimal_table(
     order = {s: k for k, s in enumerate(skill_order(result.names))}
     table["_k"] = table["skill"].map(order)
     return table.sort_values(["flops_1e19", "_k"], kind="mergesort").drop(columns="_k").reset_index(drop=True)
+
+
+def budget_floor(result: SkillsResult) -> float:
+    """The smallest budget inside the size/token box of the fit's models: 6 · min size · min tokens FLOPs."""
+    models = result.models
+    return 6e21 * float(models["params_b"].min()) * float(models["tokens_t"].min())
 
 
 def compute_optimal_latex(table: pd.DataFrame, skills: Sequence[str], *, caption: str, label: str) -> str:
