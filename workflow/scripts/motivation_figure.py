@@ -1,0 +1,22 @@
+"""Snakemake script: a motivation scatter of one benchmark vs log FLOPs, size and tokens (paper Figs 8-9)."""
+
+import pandas as pd
+
+from slothpipe.analysis.interpretation import motivation_frame
+from slothpipe.io import save_figure
+from slothpipe.plotting.skills import motivation_figure
+from slothpipe.plotting.style import close
+from slothpipe.runner import run
+
+
+def main(snakemake):
+    dataset = pd.read_parquet(snakemake.input.dataset)
+    benchmark = snakemake.params.benchmark
+    rows = motivation_frame(dataset, benchmark, n_families=snakemake.params.n_families)
+    fig = motivation_figure(rows, benchmark)
+    save_figure(fig, snakemake.output.pdf)
+    save_figure(fig, snakemake.output.png)
+    close(fig)
+
+
+run(main, snakemake)
