@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from downstream_world import downstream_config, eq_bench_csv, simulate_dataset
 from synthetic_sources import (
     RUAN_BASE_HEADER,
     RUAN_INSTRUCT_HEADER,
@@ -109,6 +110,9 @@ def write_world(root: Path, hub, truth: pd.DataFrame) -> None:
     (config_dir / "downstream" / "humaneval_evalplus.csv").write_text(
         "model,score,source\n", encoding="utf-8"
     )
+    # EQ-Bench-like scores for the downstream stage (same model names; no HumanEval in this world)
+    eq_bench = eq_bench_csv(simulate_dataset())
+    (config_dir / "downstream" / "eq_bench.csv").write_text(eq_bench, encoding="utf-8")
 
     tmp = root / "_sources"
     tmp.mkdir()
@@ -139,6 +143,7 @@ def write_world(root: Path, hub, truth: pd.DataFrame) -> None:
         paper_groups="config/paper_test_groups.yaml",
         paper_mae="config/paper_mae.yaml",
     )
+    config["downstream"] = downstream_config(tasks=("eq_bench",))
     (config_dir / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     (config_dir / "paper_test_groups.yaml").write_text("{}\n", encoding="utf-8")
     paper_mae = {
