@@ -77,9 +77,10 @@ def simulate_dataset(seed: int = 0) -> pd.DataFrame:
 
 
 def eq_bench_csv(truth: pd.DataFrame) -> str:
-    """An EQ-Bench-like score file for the chat models and two base models (logistic in the true skills)."""
+    """An EQ-Bench-like score file for the chat models and five base models (logistic in the true skills)."""
     lines = ["model,score,source"]
-    picked = truth[truth["instruct"] | truth["model"].isin(["beta-6b", "beta-12b", "gamma-8b", "gamma-30b", "delta-2.5b"])]
+    base = ["beta-6b", "beta-12b", "gamma-8b", "gamma-30b", "delta-2.5b"]
+    picked = truth[truth["instruct"] | truth["model"].isin(base)]
     for r in picked.sort_values("model").itertuples(index=False):
         score = 1 / (1 + np.exp(-(0.8 * r.theta0 + 0.8 * r.theta1 - 0.5)))
         lines.append(f"{r.model},{score:.4f},synthetic")
