@@ -9,33 +9,14 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from synthetic_sources import FAMILIES
 
+from slothpipe.analysis.skills import PLOT_ORDER
 from slothpipe.models.registry import CHANCE_LEVELS
 
-BENCHMARKS = [
-    "GSM8K",
-    "MATH Lvl 5",
-    "GPQA",
-    "MMLU",
-    "MMLU-PRO",
-    "BBH",
-    "MUSR",
-    "TruthfulQA",
-    "ARC",
-    "HellaSwag",
-    "Winogrande",
-    "IFEval",
-]
+BENCHMARKS = list(PLOT_ORDER)
 V1 = ["GSM8K", "MMLU", "TruthfulQA", "ARC", "HellaSwag", "Winogrande"]
 V2 = ["MATH Lvl 5", "GPQA", "MMLU-PRO", "BBH", "MUSR", "IFEval"]
-# variant family -> (original family, instruct, tokens (T), sizes (B)), as test_pipeline_e2e.FAMILIES
-FAMILIES = {
-    "alpha": ("alpha", False, 2.0, [0.5, 1.0, 3.0, 7.0, 14.0]),
-    "alpha-chat": ("alpha", True, 2.0, [1.0, 7.0, 14.0]),
-    "beta": ("beta", False, 1.0, [0.4, 1.5, 6.0, 12.0]),
-    "gamma": ("gamma", False, 3.0, [1.0, 2.0, 8.0, 30.0]),
-    "delta": ("delta", False, 0.6, [0.3, 1.0, 2.5, 9.0]),
-}
 HELDOUT = ["alpha-14b", "alpha-14b-chat"]
 
 

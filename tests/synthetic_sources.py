@@ -15,6 +15,16 @@ import pyarrow.parquet as pq
 
 from slothpipe.data.registry import REGISTRY_COLUMNS
 
+#: The synthetic world's families, shared by the whole-pipeline test and the stage tests (the downstream
+#: config of one must fit the other): variant family -> (original family, instruct, tokens (T), sizes (B)).
+FAMILIES = {
+    "alpha": ("alpha", False, 2.0, [0.5, 1.0, 3.0, 7.0, 14.0]),
+    "alpha-chat": ("alpha", True, 2.0, [1.0, 7.0, 14.0]),
+    "beta": ("beta", False, 1.0, [0.4, 1.5, 6.0, 12.0]),
+    "gamma": ("gamma", False, 3.0, [1.0, 2.0, 8.0, 30.0]),
+    "delta": ("delta", False, 0.6, [0.3, 1.0, 2.5, 9.0]),
+}
+
 V1_SCHEMA = pa.schema(
     [
         ("eval_name", pa.string()),

@@ -21,6 +21,7 @@ import pytest
 import yaml
 from downstream_world import downstream_config, eq_bench_csv, simulate_dataset
 from synthetic_sources import (
+    FAMILIES,
     RUAN_BASE_HEADER,
     RUAN_INSTRUCT_HEADER,
     V1_SCHEMA,
@@ -42,15 +43,6 @@ V1 = ["MMLU", "ARC", "HellaSwag", "Winogrande", "TruthfulQA", "GSM8K"]
 V2 = ["IFEval", "BBH", "MATH Lvl 5", "GPQA", "MUSR", "MMLU-PRO"]
 COMMIT = "43dad3252c7fab354de3ee2e197a0a467cb5d327"
 METHODS = ["flops_shared", "flops", "pca_flops_d2", "sloth_basic_d2", "sloth_d2", "sloth_shared_d2"]
-
-# variant family -> (original family, instruct, tokens (T), sizes (B))
-FAMILIES = {
-    "alpha": ("alpha", False, 2.0, [0.5, 1.0, 3.0, 7.0, 14.0]),
-    "alpha-chat": ("alpha", True, 2.0, [1.0, 7.0, 14.0]),
-    "beta": ("beta", False, 1.0, [0.4, 1.5, 6.0, 12.0]),
-    "gamma": ("gamma", False, 3.0, [1.0, 2.0, 8.0, 30.0]),
-    "delta": ("delta", False, 0.6, [0.3, 1.0, 2.5, 9.0]),
-}
 
 
 def simulate(seed: int = 0) -> pd.DataFrame:

@@ -4,20 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from synthetic_sources import FAMILIES as SHARED_FAMILIES
 
 from slothpipe.analysis.skills import PLOT_ORDER
 from slothpipe.models.laws import translog_design
 from slothpipe.models.registry import CHANCE_LEVELS
 
-# variant family -> (original family, instruct, tokens (T), sizes (B)); "alpha-chat" pairs with "alpha".
-FAMILIES = {
-    "alpha": ("alpha", False, 2.0, [0.5, 1.0, 3.0, 7.0, 14.0]),
-    "alpha-chat": ("alpha", True, 2.0, [1.0, 7.0, 14.0]),
-    "beta": ("beta", False, 1.0, [0.4, 1.5, 6.0, 12.0]),
-    "gamma": ("gamma", False, 3.0, [1.0, 2.0, 8.0, 30.0]),
-    "delta": ("delta", False, 0.6, [0.3, 1.0, 2.5, 9.0]),
-    "eps": ("eps", False, 8.0, [0.5, 4.0, 20.0]),
-}
+# the shared synthetic families plus one with many tokens; "alpha-chat" pairs with "alpha".
+FAMILIES = {**SHARED_FAMILIES, "eps": ("eps", False, 8.0, [0.5, 4.0, 20.0])}
 
 
 def synthetic_dataset(seed: int = 0, d: int = 3, noise: float = 0.004) -> pd.DataFrame:
