@@ -144,3 +144,25 @@ def test_pca_flops_imputes_missing_scores(sim):
     assert np.all(np.isfinite(model.predict(sim.X, sim.families)))
     complete = PCAFlopsRegressor(2).fit(sim.X, sim.Y, sim.families)
     assert complete.n_impute_iter_ == 0
+
+
+def test_family_slopes_fit_two_model_families_exactly_at_default_settings():
+    # 12 noisy families of 8 models and 12 families of 2 (the held-out families with two training models):
+    # a slope and an intercept per family fit a 2-model family exactly, whatever the others do.  This needs
+    # each family's slope column centred on that family's rows: with globally centred columns every
+    # intercept moves with every slope and L-BFGS stops with residuals of 0.26 on those families.
+    rng = np.random.default_rng(5)
+    sizes = [8] * 12 + [2] * 12
+    fam = np.concatenate([[f"f{i:02d}"] * k for i, k in enumerate(sizes)])
+    idx = np.searchsorted(np.unique(fam), fam)
+    X = np.column_stack([np.log(rng.uniform(0.1, 70, len(fam))), np.log(rng.uniform(0.2, 15, len(fam)))])
+    F = log_flops(X)
+    slope = rng.uniform(0.2, 0.8, (len(sizes), 3))[idx]
+    centre = rng.uniform(2, 7, (len(sizes), 3))[idx]
+    floors = np.array([0.25, 0.1, 0.0])
+    Y = floors + (1 - floors) / (1 + np.exp(-slope * (F[:, None] - centre)))
+    pairs = np.array(sizes)[idx] == 2
+    Y = np.clip(Y + rng.normal(0, 0.01, Y.shape) * ~pairs[:, None], 0, 1)
+    model = PerBenchmarkLaw("flops", family_slopes=True, intercept="family", floor="learned", chance=floors)
+    model.fit(X, Y, fam)
+    assert np.abs(model.predict(X, fam) - Y)[pairs].max() < 0.005

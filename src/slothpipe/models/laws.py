@@ -147,11 +147,21 @@ class _LinkedLaw:
         T, D = self._designs(X, families, "families")
         if self.solver == "adam_paper":
             return self._fit_adam_paper(T, D, Y, gamma0)
-        mean = T.mean(axis=0)
-        scale = T.std(axis=0)
-        constant = scale <= 1e-12 * np.maximum(1.0, np.abs(mean))
+        if self._centre_within_families():
+            # per-family slopes with per-family intercepts: centre each family's column on that family's
+            # rows only (mean = f x p offsets), so a slope and its own family's intercept are decoupled from
+            # every other family; global centring would make every intercept move with every slope
+            mean = (D.T @ T) / D.sum(axis=0)[:, None]
+            centred = T - D @ mean
+            scale = centred.std(axis=0)
+            constant = scale <= 1e-12 * np.maximum(1.0, np.abs(mean).max(axis=0))
+        else:
+            mean = T.mean(axis=0)
+            centred = T - mean
+            scale = T.std(axis=0)
+            constant = scale <= 1e-12 * np.maximum(1.0, np.abs(mean))
         scale = np.where(constant, 1.0, scale)
-        Xs = (T - mean) / scale
+        Xs = centred / scale
         d = self._n_skills(J)
         layout = Layout(
             n_slopes=T.shape[1],
@@ -355,7 +365,9 @@ class _LinkedLaw:
         if init.slopes_.shape[0] != layout.n_slopes:
             raise ValueError("init was fitted with a different covariate design than this fit")
         beta_s = init.slopes_ * scale[:, None]
-        alpha_s = init.intercepts_ + (mean @ init.slopes_)[None, :]
+        alpha_s = init.intercepts_ + (
+            mean @ init.slopes_ if mean.ndim == 2 else (mean @ init.slopes_)[None, :]
+        )
         params: dict[str, np.ndarray] = {"beta": beta_s, "alpha": alpha_s}
         if not layout.diagonal:
             params["lam"] = init.loadings_.copy()
@@ -395,7 +407,10 @@ class _LinkedLaw:
         params = layout.unpack(theta)
         beta_s, alpha_s = params["beta"], params["alpha"]
         self.slopes_ = beta_s / scale[:, None]
-        self.intercepts_ = alpha_s - ((mean / scale) @ beta_s)[None, :]
+        if mean.ndim == 2:  # per-family offsets (f x p), see fit
+            self.intercepts_ = alpha_s - (mean / scale[None, :]) @ beta_s
+        else:
+            self.intercepts_ = alpha_s - ((mean / scale) @ beta_s)[None, :]
         J = layout.n_bench
         if layout.diagonal:
             self.loadings_ = np.eye(J)
@@ -565,6 +580,9 @@ class SlothRegressor(_LinkedLaw):
     def _uses_families(self) -> bool:
         return self.intercept == "family"
 
+    def _centre_within_families(self) -> bool:
+        return False
+
     def _slope_design(self, X, fam_onehot):
         return translog_design(X)
 
@@ -658,6 +676,9 @@ class PerBenchmarkLaw(_LinkedLaw):
 
     def _uses_families(self) -> bool:
         return self.intercept == "family" or bool(self.family_slopes)
+
+    def _centre_within_families(self) -> bool:
+        return bool(self.family_slopes) and self.intercept == "family"
 
     def _slope_design(self, X, fam_onehot):
         if self.covariates == "size_tokens":
