@@ -150,8 +150,7 @@ def test_bundles_follow_kinds_and_reject_unknown_methods():
     }
     assert method_bundles(["ss", "p", "sb", "f"], registry) == {
         "baselines": ["f", "p"],
-        "sloth_shared": ["ss"],
-        "sloth": ["sb"],
+        "sloth": ["sb", "ss"],
     }
     assert method_bundles(["st"], registry) == {"baselines": ["st"]}
     with pytest.raises(ValueError, match=r"unknown method\(s\) \['nope'\]"):

@@ -5,15 +5,15 @@ model registry (a "Sloth" fit starts from the "Sloth basic" fit of the same d, s
 the kind of model, so that changing the selection or settings of one kind of method re-runs only that
 kind's jobs:
 
-``baselines``     per-benchmark laws (FLOPs, FLOPs (shared intercept), Size and Tokens and their variants)
-                  and PCA + FLOPs (d=1..4)
-``sloth_shared``  Sloth basic / Sloth with one shared intercept (d=1..4)
-``sloth``         Sloth basic / Sloth with family intercepts (d=1..4)
+``baselines``  per-benchmark laws (FLOPs, FLOPs (shared intercept), Size and Tokens and their variants)
+               and PCA + FLOPs (d=1..4)
+``sloth``      Sloth basic / Sloth, with family intercepts and with one shared intercept (d=1..4)
 
-Three jobs per fold rather than one per kind of baseline: every job pays about a second of interpreter and
-import start-up, which for the 73 folds of the paper's grid is worth more than the finer re-run granularity
-(measured: 5 bundles per fold spent 440 of 1031 CPU-seconds in start-up; PCA + FLOPs alone fits in
-milliseconds).
+Two jobs per fold rather than one per kind of method: every job pays about 1.3 s of interpreter, import and
+scheduling start-up, which for the 73 folds of the paper's grid is worth more than a finer re-run
+granularity (measured on 2 cores: 5 bundles per fold spent 440 of 1031 CPU-seconds in start-up; with 3
+bundles -- shared-intercept Sloth apart -- the grid took 612 s, with these 2 it takes less; see
+benchmarks/grid.py).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-BUNDLE_ORDER = ("baselines", "sloth_shared", "sloth")
+BUNDLE_ORDER = ("baselines", "sloth")
 
 
 def bundle_of(spec: Any) -> str:
@@ -29,7 +29,7 @@ def bundle_of(spec: Any) -> str:
     if spec.kind in ("per_benchmark", "pca"):
         return "baselines"
     if spec.kind == "sloth":
-        return "sloth_shared" if spec.settings["intercept"] == "shared" else "sloth"
+        return "sloth"
     raise ValueError(f"method {spec.name}: unknown kind {spec.kind!r}")
 
 
