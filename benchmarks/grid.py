@@ -52,11 +52,11 @@ def main(argv: list[str] | None = None) -> None:
     config = [f"metadata={args.metadata}"]
     if args.mirror:
         config.append(f"offline_mirror={args.mirror}")
-    common = ["--cores", str(args.cores), "--config", *config]
-    snakemake(*common, "data")  # the clean dataset (not timed; nothing to do when it is up to date)
+    common = ["--cores", str(args.cores), "--config", *config]  # targets go before --config's values
+    snakemake("data", *common)  # the clean dataset (not timed; nothing to do when it is up to date)
     start_jobs = time.time()
     start = time.perf_counter()
-    snakemake(*common, "--forcerun", "plan_groups", "evaluation")
+    snakemake("evaluation", "--forcerun", "plan_groups", *common)
     wall = time.perf_counter() - start
 
     folds = fold_timings(ROOT, since=start_jobs)
