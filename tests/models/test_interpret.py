@@ -3,22 +3,10 @@
 import numpy as np
 import pytest
 
+from slothpipe.analysis.skills import PLOT_ORDER
 from slothpipe.models import SlothRegressor, geomin_oblique, interpret, name_skills
 
-ORDER = [
-    "GSM8K",
-    "MATH Lvl 5",
-    "GPQA",
-    "MMLU",
-    "MMLU-PRO",
-    "BBH",
-    "MUSR",
-    "TruthfulQA",
-    "ARC",
-    "HellaSwag",
-    "Winogrande",
-    "IFEval",
-]
+ORDER = PLOT_ORDER
 # the paper's Figure 2 loadings (digest §9.2): Reasoning, Knowledge, Instruction following
 FIG2 = np.array(
     [

@@ -20,9 +20,9 @@ from scipy.optimize import minimize
 from scipy.special import expit as sigmoid
 
 from slothpipe.errors import DataError
+from slothpipe.models._core import HUBER_DELTA  # the Huber threshold δ of every Sloth fit
+from slothpipe.models._params import ParamsMixin
 
-#: Huber threshold δ of the SmoothL1 loss, as every Sloth fit (:data:`slothpipe.models._core.HUBER_DELTA`).
-HUBER_DELTA = 0.01
 #: Identifier columns of a skills table (:func:`slothpipe.downstream.skill_sources.setting_skills`).
 ID_COLUMNS = ["model", "variant_family", "params_b", "tokens_t", "role"]
 
@@ -63,7 +63,7 @@ def huber_objective(
     return float(val.sum() / n), grad
 
 
-class LogisticLinkRegressor:
+class LogisticLinkRegressor(ParamsMixin):
     """y = floor + (1 − floor)·sigmoid(βᵀz + c), fitted with the mean Huber loss (δ = 0.01) by L-BFGS-B.
 
     Parameters
@@ -94,13 +94,6 @@ class LogisticLinkRegressor:
         self.max_iter = max_iter
         self.tol = tol
         self.random_state = random_state
-
-    def get_params(self, deep: bool = True) -> dict:
-        return {name: getattr(self, name) for name in self._param_names}
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={getattr(self, k)!r}" for k in self._param_names)
-        return f"{type(self).__name__}({args})"
 
     def fit(self, Z, y):
         """Fit on covariates Z (n×d, e.g. skills) and targets y (n, in [0, 1]).  Returns ``self``."""

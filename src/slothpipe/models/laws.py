@@ -28,6 +28,7 @@ import numpy as np
 
 from slothpipe.models import _core
 from slothpipe.models._core import Layout, Objective, logit_floor, run_adam_paper, run_lbfgs
+from slothpipe.models._params import ParamsMixin
 from slothpipe.models._validation import check_chance, check_covariates, check_families, check_scores
 
 LOG6 = float(np.log(6.0))
@@ -83,8 +84,10 @@ def _one_hot(labels: np.ndarray, classes: np.ndarray, name: str) -> np.ndarray:
     return out
 
 
-class _LinkedLaw:
+class _LinkedLaw(ParamsMixin):
     """Shared fitting machinery; subclasses define the slope design and the skill structure."""
+
+    _repr_skip = ("init",)
 
     _diagonal = False
 
@@ -444,14 +447,6 @@ class _LinkedLaw:
         X = check_covariates(X, "X")
         T, D = self._designs(X, families, "families")
         return self._predict_designs(T, D)
-
-    def get_params(self, deep: bool = True) -> dict:
-        """Hyper-parameters, as scikit-learn's ``BaseEstimator.get_params``."""
-        return {name: getattr(self, name) for name in self._param_names}
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={getattr(self, k)!r}" for k in self._param_names if k != "init")
-        return f"{type(self).__name__}({args})"
 
 
 def _fit_link_to_sigmoid(eta: np.ndarray, rng: np.random.Generator, hidden: int) -> dict[str, np.ndarray]:

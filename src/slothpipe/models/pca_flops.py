@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from slothpipe.models._params import ParamsMixin
 from slothpipe.models._validation import check_covariates, check_families, check_scores
 from slothpipe.models.laws import _one_hot, log_flops
 
 
-class PCAFlopsRegressor:
+class PCAFlopsRegressor(ParamsMixin):
     """PCA + FLOPs: principal-component scores linear in log FLOPs with family intercepts.
 
     Parameters
@@ -47,13 +48,6 @@ class PCAFlopsRegressor:
         self.family_slopes = family_slopes
         self.max_impute_iter = max_impute_iter
         self.impute_tol = impute_tol
-
-    def get_params(self, deep: bool = True) -> dict:
-        return {name: getattr(self, name) for name in self._param_names}
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={getattr(self, k)!r}" for k in self._param_names)
-        return f"{type(self).__name__}({args})"
 
     def _design(self, X: np.ndarray, families, name: str) -> np.ndarray:
         fam = check_families(families, X.shape[0], name)
