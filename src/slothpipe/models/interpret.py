@@ -191,7 +191,11 @@ def name_skills(loadings, benchmarks: Sequence[str]) -> list[str]:
 
     Each skill row is scored against each group of :data:`SKILL_GROUPS` present among ``benchmarks`` by its
     mean loading on the group minus its mean loading on the other benchmarks, relative to the row's largest
-    |loading|; rows and names are matched by a maximum-weight assignment, so row order does not matter.
+    |loading|; rows and names are matched by a maximum-weight assignment, so row order does not matter.  Rows
+    are scored in the orientation in which their loadings sum to a positive number (every benchmark is
+    higher-is-better), so the name does not depend on the sign either: the anchor covariate sets the sign
+    of a skill, and a skill that shrinks with size (Instruction following in some optima) has negative
+    loadings on its own group.
     d = 1 → "Composite skill"; d = 2 with all three groups present → "Reasoning" and "Knowledge + Instruction
     following" (the paper's reading of Fig. 21/22); a skill left over (d larger than the number of groups)
     takes the name of its best group with a number ("Knowledge 2"; the first one becomes "Knowledge 1").
@@ -218,6 +222,7 @@ def name_skills(loadings, benchmarks: Sequence[str]) -> list[str]:
         merged = groups["Knowledge"] + groups["Instruction following"]
         groups = {"Reasoning": groups["Reasoning"], "Knowledge + Instruction following": merged}
     names = list(groups)
+    lam = lam * np.where(lam.sum(axis=1) < 0, -1.0, 1.0)[:, None]
     scale = np.maximum(np.max(np.abs(lam), axis=1), 1e-12)
     score = np.empty((d, len(names)))
     for g, name in enumerate(names):
