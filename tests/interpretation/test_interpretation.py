@@ -34,6 +34,7 @@ from slothpipe.analysis.skills import (
 from slothpipe.errors import ConfigError, DataError
 from slothpipe.models import geomin_oblique
 from slothpipe.models.interpret import name_skills
+from slothpipe.models.registry import chance_levels
 
 SETTINGS = {"log_base": 10.0, "n_skills": 3}
 
@@ -99,6 +100,17 @@ def test_fit_with_several_starts_is_a_rotation_of_the_single_start(dataset):
     )
     assert np.allclose(whitened_loadings(many.interpretation), whitened_loadings(one.interpretation))
     assert geomin_criterion(many.interpretation.loadings.T) <= geomin_criterion(one.interpretation.loadings.T)
+
+
+def test_fit_takes_other_floors(dataset, fit3):
+    frame = skills_frame(dataset, PLOT_ORDER)
+    floors = chance_levels(PLOT_ORDER) * 0.5
+    fit = fit_skills(frame, PLOT_ORDER, n_skills=3, n_restarts=2, chance=floors)
+    assert np.allclose(fit.model.floors_, floors)
+    assert np.allclose(fit3.model.floors_, chance_levels(PLOT_ORDER))  # the default: the paper's chance
+    assert not np.isclose(fit.model.loss_, fit3.model.loss_)
+    with pytest.raises(ValueError, match="chance"):
+        fit_skills(frame, PLOT_ORDER, n_skills=3, n_restarts=1, chance=floors[:5])
 
 
 @pytest.mark.parametrize("anchor", [0, 1])

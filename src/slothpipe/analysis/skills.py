@@ -121,6 +121,7 @@ def fit_skills(
     rotation_starts: int = 1,
     rotation_tol: float = 1e-5,
     rotation_max_iter: int = 500,
+    chance: Sequence[float] | None = None,
     **estimator_kwargs,
 ) -> SkillsFit:
     """Fit Sloth basic on ``frame`` (from :func:`skills_frame`), best of ``n_restarts`` starts, and interpret.
@@ -128,6 +129,8 @@ def fit_skills(
     ``rotation_starts`` > 1 re-rotates the whitened loadings from that many geomin starts (T = I, then random
     orthogonal ones seeded by ``random_state``) and keeps the lowest criterion (:func:`geomin_multistart`);
     ``rotation_tol`` / ``rotation_max_iter`` are the geomin stopping rule of that search.
+    ``chance`` are the fixed floors γ_j, one per benchmark (default: the paper's chance levels, digest §3.3;
+    other floors are for sensitivity studies such as ``benchmarks/interpretation_floors.py``).
     ``estimator_kwargs`` go to :class:`SlothRegressor` (e.g. ``max_iter``).
     """
     benchmarks = list(benchmarks)
@@ -138,7 +141,7 @@ def fit_skills(
         intercept=intercept,
         link="sigmoid",
         floor="fixed",
-        chance=chance_levels(benchmarks),
+        chance=chance_levels(benchmarks) if chance is None else np.asarray(chance, dtype=float),
         n_restarts=n_restarts,
         random_state=random_state,
         **estimator_kwargs,
