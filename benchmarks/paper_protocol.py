@@ -95,10 +95,9 @@ def _suite_of(text: str) -> str:
     return {"LB v1": "v1", "LB v2": "v2", "LB v1/v2": "v1+v2"}[text]
 
 
-def digest_benchmark_tables(digest: str) -> dict[tuple[str, int], pd.DataFrame]:
-    """Digest 8.2: (suite, n) -> label x benchmark table (pp), with an Average column."""
-    out = {}
-    pattern = re.compile(r"^\*\*(LB v1/v2|LB v1|LB v2), (\d) training model\(s\)")
+def _digest_tables(digest: str, heading: str):
+    """Each markdown table under a digest line matching ``heading``: (match, header cells, row cells)."""
+    pattern = re.compile(heading)
     lines = digest.splitlines()
     for i, line in enumerate(lines):
         m = pattern.match(line)
@@ -109,8 +108,18 @@ def digest_benchmark_tables(digest: str) -> dict[tuple[str, int], pd.DataFrame]:
         for row in lines[i + 3 :]:
             if not row.startswith("|"):
                 break
-            cells = [c.strip().strip("*") for c in row.strip("|").split("|")]
-            rows.append([cells[0].replace("(shared int.)", "(shared intercept)"), *map(float, cells[1:])])
+            rows.append([c.strip() for c in row.strip("|").split("|")])
+        yield m, header, rows
+
+
+def digest_benchmark_tables(digest: str) -> dict[tuple[str, int], pd.DataFrame]:
+    """Digest 8.2: (suite, n) -> label x benchmark table (pp), with an Average column."""
+    out = {}
+    for m, header, cells in _digest_tables(digest, r"^\*\*(LB v1/v2|LB v1|LB v2), (\d) training model\(s\)"):
+        rows = []
+        for row in cells:
+            row = [c.strip("*") for c in row]
+            rows.append([row[0].replace("(shared int.)", "(shared intercept)"), *map(float, row[1:])])
         cols = ["label", *[ABBREV.get(c, c) for c in header[1:-1]], "Average"]
         out[(_suite_of(m.group(1)), int(m.group(2)))] = pd.DataFrame(rows, columns=cols).set_index("label")
     return out
@@ -119,20 +128,8 @@ def digest_benchmark_tables(digest: str) -> dict[tuple[str, int], pd.DataFrame]:
 def digest_family_tables(digest: str) -> dict[tuple[str, int], pd.DataFrame]:
     """Digest 8.3: (suite, n) -> group label x method slug (pp, mean over test models and benchmarks)."""
     out = {}
-    pattern = re.compile(r"^#### (LB v1/v2|LB v1|LB v2), (\d) smallest")
-    lines = digest.splitlines()
-    for i, line in enumerate(lines):
-        m = pattern.match(line)
-        if not m:
-            continue
-        header = [c.strip() for c in lines[i + 1].strip("|").split("|")]
-        rows = []
-        for row in lines[i + 3 :]:
-            if not row.startswith("|"):
-                break
-            cells = [c.strip() for c in row.strip("|").split("|")]
-            label = re.sub(r" \(\d+\)$", "", cells[0])
-            rows.append([label, *map(float, cells[1:])])
+    for m, header, cells in _digest_tables(digest, r"^#### (LB v1/v2|LB v1|LB v2), (\d) smallest"):
+        rows = [[re.sub(r" \(\d+\)$", "", row[0]), *map(float, row[1:])] for row in cells]
         cols = ["group", *[FAMILY_COLUMNS[c] for c in header[1:]]]
         out[(_suite_of(m.group(1)), int(m.group(2)))] = pd.DataFrame(rows, columns=cols).set_index("group")
     return out
