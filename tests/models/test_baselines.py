@@ -28,9 +28,12 @@ def test_flops_law_with_family_intercepts_recovers_noiseless_parameters():
     fam_idx = np.searchsorted(np.unique(fam), fam)
     eta = F[:, None] * slopes[None, :] + intercepts[fam_idx]
     Y = floors + (1 - floors) / (1 + np.exp(-eta))
-    model = PerBenchmarkLaw("flops", intercept="family", floor="learned", chance=[0.25, 0.0], max_iter=5000)
+    # the paper's objective (ridge=0) recovers noiseless parameters; the default ridge only nearly does
+    model = PerBenchmarkLaw("flops", intercept="family", floor="learned", chance=[0.25, 0.0], ridge=0.0)
     model.fit(X, Y, fam)
     assert model.train_mae_ < 1e-4
+    ridged = PerBenchmarkLaw("flops", intercept="family", floor="learned", chance=[0.25, 0.0]).fit(X, Y, fam)
+    assert ridged.converged_ and ridged.train_mae_ < 1e-3
     assert np.allclose(model.slopes_[0], slopes, atol=0.02)
     assert np.allclose(model.intercepts_, intercepts, atol=0.1)
     assert np.allclose(model.floors_, floors, atol=0.01)
@@ -43,7 +46,7 @@ def test_flops_law_family_slopes_fit_one_line_per_family():
     fam_idx = np.searchsorted(np.unique(fam), fam)
     slope = np.array([0.5, 1.0, 2.0])[fam_idx]
     Y = (1 / (1 + np.exp(-(slope * (F - 3.0)))))[:, None]
-    model = PerBenchmarkLaw("flops", family_slopes=True, intercept="family", floor="fixed", max_iter=5000)
+    model = PerBenchmarkLaw("flops", family_slopes=True, intercept="family", floor="fixed", ridge=0.0)
     model.fit(X, Y, fam)
     assert model.slopes_.shape == (3, 1)  # one slope per family
     assert np.allclose(model.slopes_[:, 0], [0.5, 1.0, 2.0], atol=0.02)
@@ -83,9 +86,11 @@ def test_size_and_tokens_warm_start_runs_and_keeps_structure(sim):
         n_restarts=1,
         link_init="sigmoid",
         max_iter=300,
+        ridge=0.0,
     )
     full.fit(sim.X, sim.Y, sim.families)
     assert full.slopes_.shape == (3, sim.Y.shape[1])
+    # under the paper's objective the richer model fits at least as well as its sigmoid sub-model
     assert full.loss_ <= basic.loss_ * 1.02
 
 
@@ -165,4 +170,10 @@ def test_family_slopes_fit_two_model_families_exactly_at_default_settings():
     Y = np.clip(Y + rng.normal(0, 0.01, Y.shape) * ~pairs[:, None], 0, 1)
     model = PerBenchmarkLaw("flops", family_slopes=True, intercept="family", floor="learned", chance=floors)
     model.fit(X, Y, fam)
-    assert np.abs(model.predict(X, fam) - Y)[pairs].max() < 0.005
+    # within 1 pp at the default ridge (its shrinkage of the pair slopes), within 0.5 pp without it
+    assert model.converged_
+    assert np.abs(model.predict(X, fam) - Y)[pairs].max() < 0.01
+    exact = PerBenchmarkLaw(
+        "flops", family_slopes=True, intercept="family", floor="learned", chance=floors, ridge=0.0, tol=1e-9
+    ).fit(X, Y, fam)
+    assert np.abs(exact.predict(X, fam) - Y)[pairs].max() < 0.005

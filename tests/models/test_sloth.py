@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy.linalg import subspace_angles
 
-from slothpipe.models import SlothRegressor
+from slothpipe.models import SlothRegressor, _core
 
 
 def _split(sim, seed=1):
@@ -41,8 +41,10 @@ def test_sloth_warm_started_monotone_link_fits_training_data_at_least_as_well(si
         n_restarts=1,
         link_init="sigmoid",
         max_iter=400,
+        ridge=0.0,
     ).fit(sim.X, sim.Y, sim.families)
-    # the sigmoid-pre-fitted link starts near the basic fit; the richer model then fits at least as well
+    # the sigmoid-pre-fitted link starts near the basic fit; under the paper's objective (ridge=0) the richer
+    # model then fits at least as well
     assert full.loss_ <= basic.loss_ * 1.02
     assert full.link_params_ is not None
     assert all(np.all(full.link_params_[k] >= 0) for k in ("w1", "w2", "w3"))
@@ -89,8 +91,13 @@ def test_restarts_keep_the_best_training_loss(sim):
     many = SlothRegressor(3, chance=sim.chance, n_restarts=4, screen_iter=None, random_state=5)
     one.fit(sim.X, sim.Y, sim.families)
     many.fit(sim.X, sim.Y, sim.families)
-    assert many.loss_ == pytest.approx(many.restart_losses_.min(), rel=1e-12)
-    assert many.loss_ <= one.loss_ + 1e-12  # the first start is shared, so more starts cannot be worse
+    # the kept start is the first within RESTART_TIE_RTOL of the lowest objective
+    lowest = many.restart_losses_.min()
+    assert many.objective_ <= lowest * (1 + _core.RESTART_TIE_RTOL)
+    first = int(np.flatnonzero(many.restart_losses_ <= lowest * (1 + _core.RESTART_TIE_RTOL))[0])
+    assert many.objective_ == pytest.approx(many.restart_losses_[first], rel=1e-12)
+    # the first start is shared, so more starts cannot be worse (beyond the tie tolerance)
+    assert many.objective_ <= one.objective_ * (1 + _core.RESTART_TIE_RTOL)
 
 
 def test_fitted_attributes_reproduce_the_prediction_formula(sim):

@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 
 from slothpipe.models import _core
-from slothpipe.models._core import Layout, Objective, logit_floor, run_adam_paper, run_lbfgs
+from slothpipe.models._core import Layout, Objective, logit_floor, run_adam_paper
 from slothpipe.models._params import ParamsMixin
 from slothpipe.models._validation import check_chance, check_covariates, check_families, check_scores
 
@@ -35,19 +35,22 @@ LOG6 = float(np.log(6.0))
 SHARED_FAMILY = "(shared)"
 
 #: Default number of random starts of a fit (measured with ``benchmarks/fit_speed.py --restarts-study``,
-#: 10 seeds each).  79-model interpretation set, d = 3: with one or two starts 1 seed in 10 ends in a local
-#: optimum (Huber 0.02271 vs 0.02051); with three or more, 10/10 reach the best loss.  LB v2, d = 3: one
-#: start left a seed at 0.01623 vs 0.01528; three keep every seed within 0.5 % of the best.  Starts are
-#: screened (``screen_iter`` iterations each, then only the best is continued), so 3 starts cost about
-#: 2 × 150 extra iterations rather than 3 full fits.
+#: 10 seeds each, before the ridge term).  79-model interpretation set, d = 3: with one or two starts 1 seed
+#: in 10 ends in a local optimum; with three or more, 10/10 reach the best loss.
 DEFAULT_RESTARTS = 3
-DEFAULT_MAX_ITER = 3000
+#: Safety cap on L-BFGS-B iterations per start.  Fits stop on the projected-gradient tolerance ``tol``
+#: (:data:`slothpipe.models._core.GTOL`); ``converged_`` reports whether every run did.
+DEFAULT_MAX_ITER = 20_000
+#: Random starts are screened for ``screen_iter`` iterations before the promising ones are run to
+#: convergence (:func:`slothpipe.models._core.minimise`).
 DEFAULT_SCREEN_ITER = 150
-DEFAULT_TOL = 1e-10
+DEFAULT_TOL = _core.GTOL
+DEFAULT_RIDGE = _core.RIDGE
+DEFAULT_LINK_RIDGE = _core.LINK_RIDGE
 #: A learned floor starts at its chance level clipped to [FLOOR_START_MIN, 1 − FLOOR_START_MIN].  The authors
 #: start at logit(γ + 1e-5), i.e. c ≈ −11.5 for γ = 0, where ∂μ/∂c ≈ 1e-5: Adam's normalised steps still move
 #: it, L-BFGS does not (a noiseless floor of 0.05 is then never found).  Starting at 0.01 fixes that.
-FLOOR_START_MIN = 0.01
+FLOOR_START_MIN = _core.FLOOR_START_MIN
 #: Standard deviation of the random slopes/intercepts at a random start (standardised covariates).
 INIT_SCALE = 0.3
 #: Fitting procedures: ``"lbfgs"`` (ours: L-BFGS-B on standardised covariates, best of ``n_restarts``) and
@@ -115,6 +118,10 @@ class _LinkedLaw(ParamsMixin):
             raise ValueError(f"link_init must be 'random' or 'sigmoid', got {self.link_init!r}")
         if self.screen_iter is not None and int(self.screen_iter) < 1:
             raise ValueError(f"screen_iter must be >= 1 or None, got {self.screen_iter!r}")
+        for name in ("ridge", "link_ridge"):
+            value = getattr(self, name)
+            if not (np.isfinite(float(value)) and float(value) >= 0.0):
+                raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
         if int(self.max_iter) < 1:
             raise ValueError(f"max_iter must be >= 1, got {self.max_iter!r}")
         if self.solver not in SOLVERS:
@@ -175,32 +182,30 @@ class _LinkedLaw(ParamsMixin):
             link=self.link,
             learn_floor=self.floor == "learned",
         )
-        objective = Objective(layout, Xs, D, Y, gamma0)
+        objective = Objective(
+            layout, Xs, D, Y, gamma0, ridge=float(self.ridge), link_ridge=float(self.link_ridge)
+        )
         rng = np.random.default_rng(self.random_state)
         starts = self._starting_points(layout, objective, rng, gamma0, mean, scale, constant, X, D)
-        max_iter = int(self.max_iter)
-        if len(starts) > 1 and self.screen_iter is not None and int(self.screen_iter) < max_iter:
-            # screening: every start runs screen_iter iterations, only the best one (per benchmark in a
-            # diagonal layout) is continued to max_iter
-            screen = [
-                run_lbfgs(objective, theta0, int(self.screen_iter), float(self.tol)) for theta0 in starts
-            ]
-            theta, losses = self._select(layout, objective, screen)
-            final = run_lbfgs(objective, theta, max_iter - int(self.screen_iter), float(self.tol))
-            results = [*screen, final]
-            theta = final.theta
-        else:
-            results = [run_lbfgs(objective, theta0, max_iter, float(self.tol)) for theta0 in starts]
-            theta, losses = self._select(layout, objective, results)
+        best = _core.minimise(
+            objective,
+            starts,
+            max_iter=int(self.max_iter),
+            tol=float(self.tol),
+            screen_iter=None if self.screen_iter is None else int(self.screen_iter),
+        )
+        theta = best.theta
 
         self.n_features_in_ = 2
         self.n_outputs_ = J
         self.n_skills_ = d
-        self.restart_losses_ = np.array(losses)
-        self.n_iter_ = int(sum(r.n_iter for r in results))
+        self.restart_losses_ = best.start_losses
+        self.n_iter_ = best.n_iter
+        self.converged_ = best.converged
         self._layout = layout
         self._set_params_from_theta(theta, layout, mean, scale, gamma0)
-        self.loss_ = float(objective(theta)[0])
+        self.objective_ = float(objective(theta)[0])
+        self.loss_ = float(objective.data_loss(theta))
         pred = self._predict_designs(T, D)
         mask = ~np.isnan(Y)
         self.train_mae_ = float(np.abs(pred - Y)[mask].mean())
@@ -260,6 +265,8 @@ class _LinkedLaw(ParamsMixin):
         self._layout = layout
         self._set_params_from_theta(theta, layout, zero, one, gamma0)
         self.loss_ = float(Objective(layout, T, D, Y, gamma0)(theta)[0])
+        self.objective_ = self.loss_  # the authors' protocol minimises the paper's objective (no ridge)
+        self.converged_ = bool(all(n < _core.PAPER_MAX_EPOCHS for r in results for n in r.epochs_per_lr))
         pred = self._predict_designs(T, D)
         mask = ~np.isnan(Y)
         self.train_mae_ = float(np.abs(pred - Y)[mask].mean())
@@ -388,24 +395,6 @@ class _LinkedLaw(ParamsMixin):
                 params.update(_fit_link_to_sigmoid(eta, rng, layout.hidden))
         return params
 
-    def _select(self, layout, objective, results):
-        losses = [r.loss for r in results]
-        if not layout.diagonal or len(results) == 1:
-            best = int(np.argmin(losses))  # first minimum: ties resolved by restart order
-            return results[best].theta, losses
-        # per-benchmark choice: the blocks of benchmark j are independent in a diagonal layout
-        per_bench = np.array([objective.per_benchmark_loss(r.theta) for r in results])  # (R, J)
-        best = np.argmin(per_bench, axis=0)
-        merged = {k: v.copy() for k, v in layout.unpack(results[0].theta).items()}
-        for j, r in enumerate(best):
-            src = layout.unpack(results[int(r)].theta)
-            for key, arr in src.items():
-                if key in ("beta", "alpha"):
-                    merged[key][:, j] = arr[:, j]
-                else:
-                    merged[key][j] = arr[j]
-        return layout.pack(merged), [float(v) for v in per_bench.sum(axis=1)]
-
     def _set_params_from_theta(self, theta, layout, mean, scale, gamma0) -> None:
         params = layout.unpack(theta)
         beta_s, alpha_s = params["beta"], params["alpha"]
@@ -532,6 +521,8 @@ class SlothRegressor(_LinkedLaw):
         "screen_iter",
         "max_iter",
         "tol",
+        "ridge",
+        "link_ridge",
         "random_state",
         "solver",
     )
@@ -550,6 +541,8 @@ class SlothRegressor(_LinkedLaw):
         screen_iter: int | None = DEFAULT_SCREEN_ITER,
         max_iter: int = DEFAULT_MAX_ITER,
         tol: float = DEFAULT_TOL,
+        ridge: float = DEFAULT_RIDGE,
+        link_ridge: float = DEFAULT_LINK_RIDGE,
         random_state: int | None = 0,
         solver: str = "lbfgs",
     ):
@@ -564,6 +557,8 @@ class SlothRegressor(_LinkedLaw):
         self.screen_iter = screen_iter
         self.max_iter = max_iter
         self.tol = tol
+        self.ridge = ridge
+        self.link_ridge = link_ridge
         self.random_state = random_state
         self.solver = solver
 
@@ -625,6 +620,8 @@ class PerBenchmarkLaw(_LinkedLaw):
         "screen_iter",
         "max_iter",
         "tol",
+        "ridge",
+        "link_ridge",
         "random_state",
         "solver",
     )
@@ -644,6 +641,8 @@ class PerBenchmarkLaw(_LinkedLaw):
         screen_iter: int | None = DEFAULT_SCREEN_ITER,
         max_iter: int = DEFAULT_MAX_ITER,
         tol: float = DEFAULT_TOL,
+        ridge: float = DEFAULT_RIDGE,
+        link_ridge: float = DEFAULT_LINK_RIDGE,
         random_state: int | None = 0,
         solver: str = "lbfgs",
     ):
@@ -659,6 +658,8 @@ class PerBenchmarkLaw(_LinkedLaw):
         self.screen_iter = screen_iter
         self.max_iter = max_iter
         self.tol = tol
+        self.ridge = ridge
+        self.link_ridge = link_ridge
         self.random_state = random_state
         self.solver = solver
 
