@@ -9,6 +9,7 @@ byte for byte.
 from __future__ import annotations
 
 import hashlib
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -49,7 +50,7 @@ def test_downstream_rules_on_a_synthetic_dataset(tmp_path):
     data = tmp_path / "results" / "data"
     data.mkdir(parents=True)
     truth.drop(columns=["theta0", "theta1"]).to_parquet(data / "dataset.parquet", index=False)
-    (tmp_path / "config" / "downstream").mkdir(parents=True)
+    shutil.copytree(REPO / "config", tmp_path / "config")  # the files the config names must exist
     (tmp_path / "config" / "downstream" / "eq_bench.csv").write_text(eq_bench_csv(truth), encoding="utf-8")
     config = yaml.safe_load((REPO / "config" / "config.yaml").read_text(encoding="utf-8"))
     config["downstream"] = downstream_config()

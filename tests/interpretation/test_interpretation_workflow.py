@@ -10,6 +10,7 @@ byte for byte.
 from __future__ import annotations
 
 import hashlib
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -55,7 +56,7 @@ def test_interpretation_rules_on_a_synthetic_dataset(tmp_path):
         compute_optimal={"n_skills": 3, "n_budgets": 4, "low_flops": 2.0e21},
         motivation={"benchmarks": ["BBH"], "n_families": 3},
     )
-    (tmp_path / "config").mkdir()
+    shutil.copytree(REPO / "config", tmp_path / "config")  # the files the config names must exist
     (tmp_path / "config" / "config.yaml").write_text(
         yaml.safe_dump(config, sort_keys=False), encoding="utf-8"
     )

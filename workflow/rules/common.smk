@@ -3,9 +3,10 @@
 import os
 from pathlib import Path
 
-from snakemake.utils import validate
+from slothpipe.config import check_config
 
-validate(config, schema="../schemas/config.schema.yaml")
+# Schema (keys, types, values, path patterns), then the files the config names: one short ConfigError.
+check_config(config, schema=Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml")
 
 # Pin BLAS threads for every job (jobs are single-threaded; parallelism comes from Snakemake).
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS"):
