@@ -35,18 +35,31 @@ import pandas as pd
 @dataclass(frozen=True)
 class Tolerance:
     pattern: str  # glob relative to the repository root
-    atol: float
+    atol: float  # every float column not named in ``columns``
     unit: str
+    columns: tuple[tuple[str, float], ...] = ()  # (column, atol) for columns held to another tolerance
+
+    def for_column(self, column: str) -> float:
+        return dict(self.columns).get(column, self.atol)
+
+    def describe(self) -> str:
+        extra = "".join(f", {c} {a:g}" for c, a in self.columns)
+        return f"{self.atol:g} {self.unit}{extra}"
 
 
-#: Tracked tables and their tolerances (first matching pattern wins).
+#: Tracked tables and their tolerances (first matching pattern wins).  Measured between two complete rebuilds
+#: on one machine under the default and the ``SandyBridge`` OpenBLAS kernels (docs/numerics.md): the largest
+#: difference of each column, rounded up with room to spare.  Method averages (``mae_pp``) move far less than
+#: single benchmark cells, where one held-out family's fit that lands in another optimum shows.
+_SUMMARY = (("mae_pp", 0.1),)
+_MAPE = (("mape_pct", 1.5),)
 TOLERANCES: tuple[Tolerance, ...] = (
-    Tolerance("results/tables/mae_summary.csv", 0.05, "pp"),
-    Tolerance("results/tables/paper_comparison.csv", 0.05, "pp"),
-    Tolerance("results/tables/mape_summary.csv", 0.5, "%"),
-    Tolerance("results/corrected/tables/mae_summary.csv", 0.05, "pp"),
-    Tolerance("results/corrected/tables/paper_comparison.csv", 0.05, "pp"),
-    Tolerance("results/corrected/tables/mape_summary.csv", 0.5, "%"),
+    Tolerance("results/tables/mae_summary.csv", 1.5, "pp", _SUMMARY),
+    Tolerance("results/tables/paper_comparison.csv", 0.1, "pp"),
+    Tolerance("results/tables/mape_summary.csv", 15.0, "%", _MAPE),
+    Tolerance("results/corrected/tables/mae_summary.csv", 1.5, "pp", _SUMMARY),
+    Tolerance("results/corrected/tables/paper_comparison.csv", 0.1, "pp"),
+    Tolerance("results/corrected/tables/mape_summary.csv", 15.0, "%", _MAPE),
     Tolerance("results/tables/loadings_d*.csv", 0.01, "loading"),
     Tolerance("results/tables/skill_coefficients_d*.csv", 0.01, "coefficient"),
     Tolerance("results/tables/skill_correlation_d*.csv", 0.01, "correlation"),
@@ -83,13 +96,19 @@ def tracked_tables(root: Path) -> list[str]:
     return sorted(out)
 
 
-def compare_frames(rebuilt: pd.DataFrame, reference: pd.DataFrame, atol: float) -> tuple[bool, str]:
-    """(agree, detail): same columns, rows and non-float values; float cells within ``atol``."""
+def compare_frames(
+    rebuilt: pd.DataFrame, reference: pd.DataFrame, tolerance: Tolerance | float
+) -> tuple[bool, str]:
+    """(agree, detail): same columns, rows and non-float values; float cells within their column's tolerance.
+
+    The detail names the worst cell relative to its tolerance."""
+    if not isinstance(tolerance, Tolerance):
+        tolerance = Tolerance("*", float(tolerance), "")
     if list(rebuilt.columns) != list(reference.columns):
         return False, f"columns differ: {list(rebuilt.columns)} vs {list(reference.columns)}"
     if len(rebuilt) != len(reference):
         return False, f"{len(rebuilt)} rows, reference has {len(reference)}"
-    worst = (0.0, "", -1)
+    worst = (0.0, "", -1, 0.0)  # (|Δ| / tolerance, column, row, |Δ|)
     for col in reference.columns:
         a, b = rebuilt[col], reference[col]
         if pd.api.types.is_float_dtype(b) or pd.api.types.is_float_dtype(a):
@@ -99,14 +118,19 @@ def compare_frames(rebuilt: pd.DataFrame, reference: pd.DataFrame, atol: float) 
                 row = int(np.flatnonzero(nan_x != nan_y)[0])
                 return False, f"missing values differ in column {col!r}, row {row + 1}"
             diff = np.where(nan_x, 0.0, np.abs(x - y))
-            if diff.size and float(diff.max()) > worst[0]:
-                worst = (float(diff.max()), col, int(np.argmax(diff)))
+            if not diff.size:
+                continue
+            atol = tolerance.for_column(col)
+            row = int(np.argmax(diff))
+            ratio = float(diff[row]) / atol if atol > 0 else (np.inf if diff[row] > 0 else 0.0)
+            if ratio > worst[0] or (worst[2] < 0 and diff[row] > 0):
+                worst = (ratio, col, row, float(diff[row]))
         elif not a.astype(str).equals(b.astype(str)):
             row = int(np.flatnonzero(a.astype(str).to_numpy() != b.astype(str).to_numpy())[0])
             return False, f"column {col!r}, row {row + 1}: {a.iloc[row]!r} vs {b.iloc[row]!r}"
-    delta, col, row = worst
+    ratio, col, row, delta = worst
     where = f" in {col!r}, row {row + 1} ({_row_label(reference, row)})" if row >= 0 else ""
-    return delta <= atol, f"worst |Δ| {delta:.4g}{where}"
+    return ratio <= 1.0, f"worst |Δ| {delta:.4g}{where}"
 
 
 def _row_label(frame: pd.DataFrame, row: int) -> str:
@@ -157,8 +181,8 @@ def verify(
             continue
         rebuilt = pd.read_csv(rebuilt_path)
         ref = pd.read_csv(io.StringIO(ref_text))
-        agree, detail = compare_frames(rebuilt, ref, tol.atol)
-        outcomes.append(Outcome(name, agree, f"{detail}; tolerance {tol.atol:g} {tol.unit}"))
+        agree, detail = compare_frames(rebuilt, ref, tol)
+        outcomes.append(Outcome(name, agree, f"{detail}; tolerance {tol.describe()}"))
     return outcomes
 
 
@@ -172,7 +196,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ns = parser.parse_args(argv)
     if ns.list:
         for tol in TOLERANCES:
-            print(f"{tol.pattern}  {tol.atol:g} {tol.unit}")
+            print(f"{tol.pattern}  {tol.describe()}")
         return 0
     outcomes = verify(
         Path(ns.root),
