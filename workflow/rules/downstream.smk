@@ -25,6 +25,8 @@ def downstream_skill_params(setting):
     params = dict(spec, benchmarks=DS["benchmarks"], n_skills=DS["n_skills"])
     if spec["method"] == "sloth":
         params.update(n_restarts=DS["n_restarts"], seeds=DS["seeds"], anchor=DS["anchor"])
+        if "ridge" in DS:
+            params["ridge"] = DS["ridge"]
     return params
 
 

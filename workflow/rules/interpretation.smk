@@ -36,6 +36,7 @@ def fit_settings(d):
         "rotation_starts": INTERP["rotation_starts"],
         "rotation_tol": INTERP["rotation_tol"],
         "rotation_max_iter": INTERP["rotation_max_iter"],
+        **({"ridge": INTERP["ridge"]} if "ridge" in INTERP else {}),
     }
 
 

@@ -13,6 +13,8 @@ def main(snakemake):
     kwargs = dict(method=spec["method"], exclude=spec["exclude"], n_skills=spec["n_skills"])
     if spec["method"] == "sloth":
         kwargs.update(n_restarts=spec["n_restarts"], seeds=spec["seeds"], anchor=spec["anchor"])
+        if "ridge" in spec:
+            kwargs["ridge"] = float(spec["ridge"])
     skills, loadings, info = setting_skills(dataset, spec["benchmarks"], **kwargs)
     write_parquet(skills, snakemake.output.skills)
     write_csv(loadings.rename_axis("skill"), snakemake.output.loadings, index=True)

@@ -23,6 +23,7 @@ def main(snakemake):
         rotation_starts=p["rotation_starts"],
         rotation_tol=p["rotation_tol"],
         rotation_max_iter=p["rotation_max_iter"],
+        **({"ridge": float(p["ridge"])} if "ridge" in p else {}),
     )
     log = logging.getLogger("slothpipe")
     log.info("d=%d: %d models, %d families, train MAE %.6f", p["n_skills"], len(frame),

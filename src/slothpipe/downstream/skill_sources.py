@@ -24,6 +24,7 @@ import pandas as pd
 from slothpipe.analysis.skills import SkillsFit, fit_skills, skills_frame
 from slothpipe.downstream.regression import ID_COLUMNS, pca_skills
 from slothpipe.errors import DataError
+from slothpipe.models._core import first_within
 
 #: Preferred column order of named skills (others follow in fit order).
 SKILL_ORDER = ("Reasoning", "Knowledge", "Instruction following")
@@ -42,18 +43,27 @@ def best_skills_fit(
     n_restarts: int,
     seeds: Sequence[int],
     anchor: int = 0,
+    ridge: float | None = None,
 ) -> SkillsFit:
-    """:func:`fit_skills` with each seed of ``seeds``; the lowest training loss wins (first on ties)."""
+    """:func:`fit_skills` with each seed of ``seeds``; the lowest fitted objective wins (the first seed within
+    :data:`~slothpipe.models._core.RESTART_TIE_RTOL` of it, so that rounding cannot decide a near-tie).
+    ``ridge`` (None = the model library's default) is the skills fit's ridge strength."""
     if not seeds:
         raise ValueError("seeds must name at least one random seed")
-    best = None
-    for seed in seeds:
-        fit = fit_skills(
-            frame, benchmarks, n_skills=n_skills, n_restarts=n_restarts, random_state=int(seed), anchor=anchor
+    extra = {} if ridge is None else {"ridge": float(ridge)}
+    fits = [
+        fit_skills(
+            frame,
+            benchmarks,
+            n_skills=n_skills,
+            n_restarts=n_restarts,
+            random_state=int(seed),
+            anchor=anchor,
+            **extra,
         )
-        if best is None or fit.model.loss_ < best.model.loss_:
-            best = fit
-    return best
+        for seed in seeds
+    ]
+    return fits[first_within([f.model.objective_ for f in fits])]
 
 
 def heldout_skills(fit: SkillsFit, rows: pd.DataFrame, *, log_base: float = 10.0) -> np.ndarray:
@@ -89,6 +99,7 @@ def setting_skills(
     seeds: Sequence[int] = (0,),
     anchor: int = 0,
     log_base: float = 10.0,
+    ridge: float | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """Skills of every usable model for one setting.
 
@@ -103,7 +114,13 @@ def setting_skills(
     info: dict = {"method": method, "n_train": len(frame), "exclude": exclude}
     if method == "sloth":
         fit = best_skills_fit(
-            frame, benchmarks, n_skills=n_skills, n_restarts=n_restarts, seeds=seeds, anchor=anchor
+            frame,
+            benchmarks,
+            n_skills=n_skills,
+            n_restarts=n_restarts,
+            seeds=seeds,
+            anchor=anchor,
+            ridge=ridge,
         )
         names = list(fit.names)
         train = fit.interpretation.skills
