@@ -67,6 +67,7 @@ def test_regressions_have_the_papers_signs_and_ordering(paper_data):
         n_skills=3,
         n_restarts=20,
         seeds=[0],
+        ridge=config["ridge"],
     )
     assert info["n_train"] == 77 and info["n_families"] == 31
     names = ["Reasoning", "Knowledge", "Instruction following"]

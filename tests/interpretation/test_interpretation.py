@@ -4,10 +4,12 @@ allocation, instruction-tuning pairs and motivation rows (synthetic data; the pa
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from slothpipe.analysis.interpretation import (
     budget_floor,
@@ -35,6 +37,8 @@ from slothpipe.errors import ConfigError, DataError
 from slothpipe.models import geomin_oblique
 from slothpipe.models.interpret import name_skills
 from slothpipe.models.registry import chance_levels
+
+CONFIG = Path(__file__).resolve().parents[2] / "config" / "config.yaml"
 
 SETTINGS = {"log_base": 10.0, "n_skills": 3}
 
@@ -300,8 +304,10 @@ def test_table2_reasoning_and_knowledge_on_the_papers_data(shared_dir, tmp_path)
     )
     frame = skills_frame(dataset, PLOT_ORDER)
     assert len(frame) == 79
+    # the pipeline's settings of the interpretation fit, ridge included (config/config.yaml)
+    ridge = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))["interpretation"]["ridge"]
     fit = fit_skills(frame, PLOT_ORDER, n_skills=3, n_restarts=20, random_state=0, rotation_starts=10,
-                     rotation_tol=1e-6, rotation_max_iter=5000)  # fmt: skip
+                     rotation_tol=1e-6, rotation_max_iter=5000, ridge=ridge)  # fmt: skip
     result = saved(fit, tmp_path)
     table = compute_optimal_table(result, n_budgets=6)
     assert np.round(sorted(set(table["flops_1e19"])), 0).tolist() == [100, 579, 3347, 19362, 112011, 648000]

@@ -87,6 +87,7 @@ def test_size_and_tokens_warm_start_runs_and_keeps_structure(sim):
         link_init="sigmoid",
         max_iter=300,
         ridge=0.0,
+        link_ridge=0.0,
     )
     full.fit(sim.X, sim.Y, sim.families)
     assert full.slopes_.shape == (3, sim.Y.shape[1])

@@ -42,6 +42,7 @@ def test_sloth_warm_started_monotone_link_fits_training_data_at_least_as_well(si
         link_init="sigmoid",
         max_iter=400,
         ridge=0.0,
+        link_ridge=0.0,
     ).fit(sim.X, sim.Y, sim.families)
     # the sigmoid-pre-fitted link starts near the basic fit; under the paper's objective (ridge=0) the richer
     # model then fits at least as well

@@ -19,6 +19,9 @@ DS_TASKS = DS["tasks"]
 LINK = DS["link_functions"]
 
 
+ROTATION_KEYS = ("rotation_starts", "rotation_tol", "rotation_max_iter")
+
+
 def downstream_skill_params(setting):
     """Everything a skills job depends on besides the dataset."""
     spec = DS_SKILLS[setting]
@@ -27,6 +30,9 @@ def downstream_skill_params(setting):
         params.update(n_restarts=DS["n_restarts"], seeds=DS["seeds"], anchor=DS["anchor"])
         if "ridge" in DS:
             params["ridge"] = DS["ridge"]
+        # the geomin search of the interpretation stage (one place for it): a single start stopped at
+        # factor_analyzer's tolerance lands where the CPU's rounding puts it (docs/numerics.md)
+        params["rotation"] = {k: config["interpretation"][k] for k in ROTATION_KEYS}
     return params
 
 

@@ -15,6 +15,8 @@ def main(snakemake):
         kwargs.update(n_restarts=spec["n_restarts"], seeds=spec["seeds"], anchor=spec["anchor"])
         if "ridge" in spec:
             kwargs["ridge"] = float(spec["ridge"])
+        if "rotation" in spec:
+            kwargs["rotation"] = dict(spec["rotation"])
     skills, loadings, info = setting_skills(dataset, spec["benchmarks"], **kwargs)
     write_parquet(skills, snakemake.output.skills)
     write_csv(loadings.rename_axis("skill"), snakemake.output.loadings, index=True)

@@ -44,13 +44,17 @@ def best_skills_fit(
     seeds: Sequence[int],
     anchor: int = 0,
     ridge: float | None = None,
+    rotation: dict | None = None,
 ) -> SkillsFit:
     """:func:`fit_skills` with each seed of ``seeds``; the lowest fitted objective wins (the first seed within
     :data:`~slothpipe.models._core.RESTART_TIE_RTOL` of it, so that rounding cannot decide a near-tie).
-    ``ridge`` (None = the model library's default) is the skills fit's ridge strength."""
+    ``ridge`` (None = the model library's default) is the skills fit's ridge strength; ``rotation`` holds
+    ``rotation_starts``, ``rotation_tol`` and ``rotation_max_iter`` of :func:`fit_skills` (None = its
+    defaults, the paper's single geomin start)."""
     if not seeds:
         raise ValueError("seeds must name at least one random seed")
     extra = {} if ridge is None else {"ridge": float(ridge)}
+    extra.update(rotation or {})
     fits = [
         fit_skills(
             frame,
@@ -100,6 +104,7 @@ def setting_skills(
     anchor: int = 0,
     log_base: float = 10.0,
     ridge: float | None = None,
+    rotation: dict | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """Skills of every usable model for one setting.
 
@@ -121,6 +126,7 @@ def setting_skills(
             seeds=seeds,
             anchor=anchor,
             ridge=ridge,
+            rotation=rotation,
         )
         names = list(fit.names)
         train = fit.interpretation.skills
