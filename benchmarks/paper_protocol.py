@@ -45,7 +45,7 @@ from slothpipe.evaluation.aggregate import setting_table
 from slothpipe.evaluation.groups import find_group, split_group, suite_frame
 from slothpipe.evaluation.reports import target_check
 from slothpipe.io import read_json
-from slothpipe.models import laws
+from slothpipe.models import _core, laws
 from slothpipe.models.registry import METHODS, _dependencies, chance_levels, make_estimator
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -194,16 +194,16 @@ def data_check(dataset: pd.DataFrame, plan: dict) -> list[dict]:
 
 
 class _FloorStart:
-    """Temporarily change laws.FLOOR_START_MIN (the floor_chance variant)."""
+    """Temporarily change _core.FLOOR_START_MIN: the floors' start and ridge centre (floor_chance)."""
 
     def __init__(self, value):
         self.value, self.saved = value, None
 
     def __enter__(self):
-        self.saved, laws.FLOOR_START_MIN = laws.FLOOR_START_MIN, self.value
+        self.saved, _core.FLOOR_START_MIN = _core.FLOOR_START_MIN, self.value
 
     def __exit__(self, *exc):
-        laws.FLOOR_START_MIN = self.saved
+        _core.FLOOR_START_MIN = self.saved
 
 
 def fit_fold(dataset, plan, method, suite, n, group_id, variant) -> dict:
@@ -223,7 +223,7 @@ def fit_fold(dataset, plan, method, suite, n, group_id, variant) -> dict:
     seed = int(variant.rsplit("_s", 1)[1]) if variant.startswith("adam_paper_s") else 0
     fitted = {}
     t0 = time.perf_counter()
-    with _FloorStart(0.0 if variant == "floor_chance" else laws.FLOOR_START_MIN):
+    with _FloorStart(0.0 if variant == "floor_chance" else _core.FLOOR_START_MIN):
         for name in _dependencies([method]):
             spec = METHODS[name]
             est = make_estimator(

@@ -138,6 +138,20 @@ def _row_label(frame: pd.DataFrame, row: int) -> str:
     return ", ".join(str(frame[c].iloc[row]) for c in keys)
 
 
+def _git_tables(root: Path, rev: str) -> list[str] | None:
+    """The tables tracked under ``results/`` at git revision ``rev`` (None outside a git checkout)."""
+    listed = subprocess.run(
+        ["git", "ls-tree", "-r", "--name-only", rev, "results"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if listed.returncode != 0:
+        return None
+    return sorted({n for n in listed.stdout.split() if tolerance_for(n) is not None})
+
+
 def _read_git(path: str, rev: str, root: Path) -> str | None:
     res = subprocess.run(
         ["git", "show", f"{rev}:{path}"], cwd=root, capture_output=True, text=True, check=False
@@ -150,17 +164,9 @@ def verify(
 ) -> list[Outcome]:
     """Compare each tracked table of ``root`` with ``reference`` (a directory) or git revision ``rev``."""
     root = Path(root)
-    names = list(paths) if paths else tracked_tables(reference if reference is not None else root)
-    if not paths and reference is None:
-        listed = subprocess.run(
-            ["git", "ls-tree", "-r", "--name-only", rev, "results"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if listed.returncode == 0:
-            names = sorted({n for n in listed.stdout.split() if tolerance_for(n) is not None})
+    names = list(paths) if paths else _git_tables(root, rev) if reference is None else None
+    if names is None:  # a reference directory, or no git history to list the tracked tables from
+        names = tracked_tables(reference if reference is not None else root)
     outcomes = []
     for name in names:
         tol = tolerance_for(name)

@@ -45,7 +45,9 @@ HIDDEN = 10
 LOGIT_EPS = 1e-5  # as the authors' ``logit`` (digest §4)
 
 LINKS = ("sigmoid", "monotone")
-#: A learned floor's ridge reference (and start): its chance level clipped to [FLOOR_START_MIN, 1 − it].
+#: A learned floor starts (and its ridge is centred) at its chance level clipped to [FLOOR_START_MIN,
+#: 1 − FLOOR_START_MIN].  The authors start at logit(γ + 1e-5), i.e. c ≈ −11.5 for γ = 0, where ∂μ/∂c ≈ 1e-5:
+#: Adam's normalised steps still move it, L-BFGS does not (a noiseless floor of 0.05 is then never found).
 FLOOR_START_MIN = 0.01
 #: Default ridge strength (docs/numerics.md measures it).
 RIDGE = 1e-4
@@ -72,6 +74,12 @@ def logit_floor(gamma: np.ndarray) -> np.ndarray:
     """``log((γ+ε)/(1−γ+ε))``, the authors' parametrisation of a floor given as a probability."""
     gamma = np.asarray(gamma, dtype=float)
     return np.log((gamma + LOGIT_EPS) / (1.0 - gamma + LOGIT_EPS))
+
+
+def floor_start_logit(gamma: np.ndarray) -> np.ndarray:
+    """Floor logit c of a learned floor at ``gamma`` clipped to [FLOOR_START_MIN, 1 − FLOOR_START_MIN]: the
+    start of a fit and the centre of its ridge term."""
+    return logit_floor(np.clip(gamma, FLOOR_START_MIN, 1.0 - FLOOR_START_MIN))
 
 
 def huber(r: np.ndarray, delta: float = HUBER_DELTA) -> tuple[np.ndarray, np.ndarray]:
@@ -204,7 +212,7 @@ class Layout:
         """Ridge centre θ_ref: 0, except floor logits at the clipped chance floors ``gamma``."""
         ref = np.zeros(self.size)
         if self.learn_floor:
-            ref[self.slices["c"]] = logit_floor(np.clip(gamma, FLOOR_START_MIN, 1.0 - FLOOR_START_MIN))
+            ref[self.slices["c"]] = floor_start_logit(gamma)
         return ref
 
     def owner(self) -> np.ndarray:
@@ -298,11 +306,16 @@ class Objective:
         """Penalised loss and its gradient at ``theta`` (the function L-BFGS-B minimises)."""
         loss, grad, _ = self.evaluate(theta)
         if self.penalised:
-            dev = theta - self.ref
-            scaled = self.lam * dev
-            loss += 0.5 * float(scaled @ dev)
-            grad += scaled
+            value, pgrad = self.penalty(theta)
+            loss += value
+            grad += pgrad
         return loss, grad
+
+    def penalty(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
+        """The ridge term ``½ Σ λ_i (θ_i − θ_ref,i)²`` at ``theta`` and its gradient."""
+        dev = theta - self.ref
+        scaled = self.lam * dev
+        return 0.5 * float(scaled @ dev), scaled
 
     def single(self, j: int) -> Objective:
         """The objective of benchmark ``j`` alone (diagonal layouts): its block of θ is ``θ[owner == j]``."""

@@ -47,10 +47,6 @@ DEFAULT_SCREEN_ITER = 150
 DEFAULT_TOL = _core.GTOL
 DEFAULT_RIDGE = _core.RIDGE
 DEFAULT_LINK_RIDGE = _core.LINK_RIDGE
-#: A learned floor starts at its chance level clipped to [FLOOR_START_MIN, 1 − FLOOR_START_MIN].  The authors
-#: start at logit(γ + 1e-5), i.e. c ≈ −11.5 for γ = 0, where ∂μ/∂c ≈ 1e-5: Adam's normalised steps still move
-#: it, L-BFGS does not (a noiseless floor of 0.05 is then never found).  Starting at 0.01 fixes that.
-FLOOR_START_MIN = _core.FLOOR_START_MIN
 #: Standard deviation of the random slopes/intercepts at a random start (standardised covariates).
 INIT_SCALE = 0.3
 #: Fitting procedures: ``"lbfgs"`` (ours: L-BFGS-B on standardised covariates, best of ``n_restarts``) and
@@ -204,8 +200,8 @@ class _LinkedLaw(ParamsMixin):
         self.converged_ = best.converged
         self._layout = layout
         self._set_params_from_theta(theta, layout, mean, scale, gamma0)
-        self.objective_ = float(objective(theta)[0])
         self.loss_ = float(objective.data_loss(theta))
+        self.objective_ = self.loss_ + objective.penalty(theta)[0] if objective.penalised else self.loss_
         pred = self._predict_designs(T, D)
         mask = ~np.isnan(Y)
         self.train_mae_ = float(np.abs(pred - Y)[mask].mean())
@@ -352,7 +348,7 @@ class _LinkedLaw(ParamsMixin):
                 params["lam"] = np.abs(rng.normal(0.0, 1.0, (J, d)))
                 params["b"] = rng.normal(0.0, 1.0, J)
             if layout.learn_floor:
-                params["c"] = logit_floor(np.clip(gamma0, FLOOR_START_MIN, 1.0 - FLOOR_START_MIN))
+                params["c"] = _core.floor_start_logit(gamma0)
             if layout.link == "monotone":
                 params.update(_core.random_link_params(rng, J, layout.hidden))
             starts.append(layout.pack(params))
@@ -383,7 +379,7 @@ class _LinkedLaw(ParamsMixin):
             params["lam"] = init.loadings_.copy()
             params["b"] = init.bias_.copy()
         if layout.learn_floor:
-            params["c"] = logit_floor(np.clip(init.floors_, FLOOR_START_MIN, 1.0 - FLOOR_START_MIN))
+            params["c"] = _core.floor_start_logit(init.floors_)
         if layout.link == "monotone":
             if init.link == "monotone":
                 params.update({k: v.copy() for k, v in init.link_params_.items()})

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from slothpipe.models._validation import check_covariates, check_families, check_scores
-from slothpipe.models.laws import SOLVERS, PerBenchmarkLaw, SlothRegressor
+from slothpipe.models.laws import DEFAULT_MAX_ITER, SOLVERS, PerBenchmarkLaw, SlothRegressor
 from slothpipe.models.pca_flops import PCAFlopsRegressor
 
 #: Floors γ_j = chance levels (digest §3.3, authors' ``definitions.lower_bounds``).  BBH and MUSR are the
@@ -49,8 +49,7 @@ FOLD_RESTARTS = 3
 #: only.  Every fit runs to the projected-gradient tolerance of :data:`slothpipe.models._core.GTOL`, which the
 #: ridge term makes reachable (docs/numerics.md); before it, caps of 1000 / 600 iterations decided where the
 #: fits stopped, and that place moved with the CPU's rounding.
-FOLD_MAX_ITER = 20_000
-FOLD_LINK_MAX_ITER = 20_000
+FOLD_MAX_ITER = FOLD_LINK_MAX_ITER = DEFAULT_MAX_ITER
 #: How a warm-started monotone link starts: "random" (PyTorch-style init, as the paper) or "sigmoid"
 #: (pre-fitted to the basic fit's sigmoid).  Same 12 folds: neither wins consistently (Sloth d=2/3/4 3.08 /
 #: 3.67 / 3.28 vs 2.96 / 3.37 / 3.56; shared-intercept variants clearly better with "random"), and "random" is
