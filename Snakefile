@@ -16,6 +16,12 @@ include: "workflow/rules/interpretation.smk"
 include: "workflow/rules/downstream.smk"
 
 
+# Downloads need the network, which compute nodes of a cluster often lack: they run on the submitting host.
+localrules:
+    download_hub,
+    download_github,
+
+
 rule all:
     default_target: True
     input:
