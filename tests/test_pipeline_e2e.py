@@ -136,6 +136,9 @@ def write_world(root: Path, hub, truth: pd.DataFrame) -> None:
         paper_mae="config/paper_mae.yaml",
     )
     config["downstream"] = downstream_config(tasks=("eq_bench",))
+    # The interpretation stage runs (it is part of `all`) but nothing here checks it: the smallest settings
+    # that exercise every rule (its own tests in tests/interpretation/ check its numbers).
+    config["interpretation"].update(n_skills=[2, 3], n_restarts=2, rotation_starts=2)
     (config_dir / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     (config_dir / "paper_test_groups.yaml").write_text("{}\n", encoding="utf-8")
     paper_mae = {
