@@ -59,3 +59,22 @@ def test_license_file_matches_pyproject():
     declared = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["license"]
     first_line = (ROOT / "LICENSE").read_text(encoding="utf-8").splitlines()[0]
     assert first_line == f"{declared} License"
+
+
+def test_every_rule_has_a_description_in_list_rules():
+    """A docstring as the first statement of each rule; ``snakemake --list-rules`` prints it."""
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--list-rules"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    ).stdout
+    rules = dict(re.fullmatch(r"(\w+)(?: \((.*)\))?", line).groups() for line in out.splitlines() if line)
+    assert len(rules) >= 31 and "evaluate_fold" in rules
+    undocumented = sorted(name for name, doc in rules.items() if not doc)
+    assert not undocumented, f"rules without a docstring: {undocumented}"
