@@ -143,6 +143,23 @@ class _FrameModel(ParamsMixin):
             out.append(np.log(values))
         return np.column_stack(out)
 
+    def _scores(self, df: pd.DataFrame, benchmarks: list[str]) -> pd.DataFrame:
+        """The benchmark columns as floats; NaN/None is missing, anything else must be a score in [0, 1]."""
+        raw = df[benchmarks]
+        scores = raw.apply(pd.to_numeric, errors="coerce").astype(float)
+        with np.errstate(invalid="ignore"):
+            bad = (raw.notna() & scores.isna()) | (scores < 0) | (scores > 1) | np.isinf(scores)
+        if bad.to_numpy().any():
+            i, j = (int(k) for k in np.argwhere(bad.to_numpy())[0])
+            value = raw.iloc[i, j]
+            value = value.item() if isinstance(value, np.generic) else value
+            raise ValueError(
+                f"fit's data: row {df.index[i]!r}, column {benchmarks[j]!r} has {value!r}; scores must be "
+                f"numbers in [0, 1] (percentages divided by 100) or missing; {int(bad.to_numpy().sum())} "
+                "bad value(s) in total"
+            )
+        return scores
+
     def _chance(self, benchmarks: list[str]) -> np.ndarray:
         levels = dict(CHANCE_LEVELS)
         if self.chance is not None:
@@ -175,7 +192,7 @@ class _FrameModel(ParamsMixin):
                 raise ValueError(f"benchmarks must be distinct column names, got {self.benchmarks!r}")
         design = [self.size, self.tokens, *([self.family] if needs_family else [])]
         self._require(df, [*design, *benchmarks], "fit's data")
-        scores = df[benchmarks].apply(pd.to_numeric, errors="coerce")
+        scores = self._scores(df, benchmarks)
         complete = scores.notna().all(axis=1) & df[design].notna().all(axis=1)
         if not complete.any():
             raise ValueError(
@@ -187,6 +204,8 @@ class _FrameModel(ParamsMixin):
         Y = scores[complete].to_numpy(dtype=float)
         families = train[self.family].astype(str).to_numpy() if needs_family else None
         n_restarts = None if self.n_restarts is None else _check_count("n_restarts", self.n_restarts)
+        if isinstance(self.random_state, bool) or not isinstance(self.random_state, int | np.integer):
+            raise ValueError(f"random_state must be an integer seed, got {self.random_state!r}")
 
         fitted: dict[str, object] = {}
         for s in specs:

@@ -148,6 +148,18 @@ def test_clear_errors(sim):
     bad.loc["m03", "params_b"] = 0.0
     with pytest.raises(ValueError, match=r"row 'm03', column 'params_b' has 0\.0; sizes and token counts"):
         Flops().fit(bad)
+    bad = train.copy()
+    bad.loc["m04", "ARC"] = 55.0
+    with pytest.raises(
+        ValueError, match=r"row 'm04', column 'ARC' has 55\.0; scores must be numbers in \[0, 1\]"
+    ):
+        Flops().fit(bad)
+    bad = train.astype({"MMLU": object})
+    bad.loc["m05", "MMLU"] = "n/a"
+    with pytest.raises(ValueError, match=r"row 'm05', column 'MMLU' has 'n/a'"):
+        Flops().fit(bad)
+    with pytest.raises(ValueError, match="random_state must be an integer seed, got None"):
+        Flops(random_state=None).fit(train)
     model = PCAFlops(1).fit(train)
     new = test.copy()
     new.loc[new.index[0], "variant_family"] = "unseen"
