@@ -382,3 +382,15 @@ def test_pin_offline_uses_the_commit_recorded_in_the_hf_cache(fake_hub, hf_env, 
     result = run_pin(["--config", str(config)], env={**hf_env, "HF_HUB_OFFLINE": "1"}, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert f"revision: {commit}  # pinned from 'main'" in config.read_text(encoding="utf-8")
+
+
+def test_pin_without_the_hub_says_what_pinning_needs(tmp_path):
+    config = tmp_path / "config.yaml"
+    text = f"sources:\n  hub:\n    leaderboard_v1:\n      repo_id: {REPO}\n      revision: main\n"
+    config.write_text(text, encoding="utf-8")
+    env = {"HF_ENDPOINT": "http://127.0.0.1:9", "HF_HOME": str(tmp_path / "hf")}  # connection refused
+    result = run_pin(["--config", str(config)], env=env, cwd=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "leaderboard_v1: cannot resolve revision 'main'" in result.stderr
+    assert "Could not reach the Hugging Face Hub at http://127.0.0.1:9" in result.stderr
+    assert config.read_text(encoding="utf-8") == text  # nothing written

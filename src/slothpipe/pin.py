@@ -26,7 +26,7 @@ from pathlib import Path
 
 import yaml
 
-from slothpipe.errors import ConfigError, PipelineError
+from slothpipe.errors import ConfigError, DownloadError, PipelineError
 from slothpipe.io import write_text
 
 DEFAULT_CONFIG = "config/config.yaml"
@@ -122,7 +122,14 @@ def pin(
     for source in chosen:
         repo_id, current, _ = known[source]
         wanted = current if revision is None else revision
-        commit = resolve(repo_id, wanted)
+        try:
+            commit = resolve(repo_id, wanted)
+        except DownloadError as exc:
+            raise DownloadError(
+                f"{source}: cannot resolve revision {wanted!r} of {repo_id!r}; pinning asks the Hub, or with "
+                "HF_HUB_OFFLINE=1 the local HF cache (an offline mirror records no commits).\n"
+                f"{exc}"
+            ) from exc
         commits[source] = commit
         state = "unchanged" if commit == current else f"was {current}"
         print(f"{source}: {repo_id} {wanted} -> {commit} ({state})", file=out)
