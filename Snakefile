@@ -23,6 +23,7 @@ localrules:
 
 
 rule all:
+    """Everything: data, evaluation, interpretation and downstream outputs under results/."""
     default_target: True
     input:
         DATA_OUTPUTS,
@@ -33,20 +34,24 @@ rule all:
 
 # One target per stage, e.g. `snakemake --cores 8 evaluation` (each also builds what it needs upstream).
 rule data:
+    """The data stage: downloads, manifests and both cleaned datasets."""
     input:
         DATA_OUTPUTS,
 
 
 rule evaluation:
+    """The prediction experiment: leave-one-family-out folds, error tables and Figures 1, 3, 10-20."""
     input:
         EVALUATION_OUTPUTS,
 
 
 rule interpretation:
+    """The skills fits, their figures (2, 4, 5, 8-9, 21-29) and Tables 1-2."""
     input:
         INTERPRETATION_OUTPUTS,
 
 
 rule downstream:
+    """Downstream tasks (HumanEval, EQ-Bench) and link-function curves: Figures 6, 30, 32-40."""
     input:
         DOWNSTREAM_OUTPUTS,

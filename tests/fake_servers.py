@@ -4,6 +4,12 @@ It implements the few endpoints :mod:`huggingface_hub` uses to list a dataset re
 download a file from it, with the same headers as the real Hub (``X-Repo-Commit``, ``X-Linked-Etag``,
 ``X-Linked-Size``), plus failure modes: a server error, a response cut off mid-file, and a listing that
 declares a different sha256 than the bytes served.  GitHub raw files are served under ``/github/``.
+
+Access control as the real Hub answers it (``X-Error-Code``/``X-Error-Message`` headers that huggingface_hub
+maps to its errors): a *gated* repo lists its files to anyone but serves them only with a token granted
+access (401 ``GatedRepo`` without a token, 403 ``GatedRepo`` with another valid token); a *private* repo
+answers 401 ``RepoNotFound`` to every request without a granted token; a token that is not in ``tokens``
+gets 401 "Invalid credentials in Authorization header".  ``authorizations`` records what each request sent.
 """
 
 from __future__ import annotations
@@ -34,6 +40,11 @@ class FakeHub:
         self.cut_after: dict[str, int] = {}  # serve only this many bytes, then drop the connection
         self.lie_sha256: dict[str, str] = {}  # sha256 declared in the listing instead of the real one
         self.requests: list[tuple[str, str]] = []
+        # Access control: valid tokens, and per repo the tokens granted access.
+        self.tokens: set[str] = set()
+        self.gated: dict[str, set[str]] = {}
+        self.private: dict[str, set[str]] = {}
+        self.authorizations: list[str | None] = []  # the Authorization header of each request
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -119,12 +130,37 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         self._route()
 
+    def _denied(self, repo_id: str, listing: bool) -> bool:
+        """Answer 401/403 as the real Hub does when the request may not see ``repo_id``; True if it did."""
+        auth = self.headers.get("Authorization")
+        self.state.authorizations.append(auth)
+        token = auth.removeprefix("Bearer ") if auth else None
+        if token is not None and token not in self.state.tokens:
+            self._send(401, b"{}", {"X-Error-Message": "Invalid credentials in Authorization header"})
+            return True
+        if repo_id in self.state.private and token not in self.state.private[repo_id]:
+            self._send(
+                401, b"{}", {"X-Error-Code": "RepoNotFound", "X-Error-Message": "Repository not found"}
+            )
+            return True
+        if repo_id in self.state.gated and not listing and token not in self.state.gated[repo_id]:
+            message = f"Access to dataset {repo_id} is restricted. You must have access to it."
+            self._send(
+                403 if token else 401, b"{}", {"X-Error-Code": "GatedRepo", "X-Error-Message": message}
+            )
+            return True
+        return False
+
     def _route(self) -> None:
         path = unquote(urlsplit(self.path).path)
         self.state.requests.append((self.command, path))
         if m := _INFO.match(path):
+            if self._denied(m["repo"], listing=True):
+                return None
             return self._info(m["repo"], m["rev"])
         if m := _RESOLVE.match(path):
+            if self._denied(m["repo"], listing=False):
+                return None
             return self._resolve(m["repo"], m["rev"], m["path"])
         if m := _GITHUB.match(path):
             return self._github(m["key"])

@@ -259,3 +259,138 @@ def test_mirror_layout(tmp_path):
     missing = gh_call(digest).replace(")", f", mirror={str(tmp_path / 'nowhere')!r})")
     result = run_fetch(missing, env={}, cwd=tmp_path)
     assert result.returncode == 3 and "DIR/github/<owner>/<repo>/<commit>/<path>" in result.stderr
+
+
+# ------------------------------------------------------------------------ access: HF_TOKEN, gated, private
+
+
+def test_hf_token_is_sent_and_opens_a_gated_repo(fake_hub, hf_env, tmp_path):
+    content = v1_parquet()
+    commit = fake_hub.add_commit(REPO, {V1_FILE: content})
+    fake_hub.tokens.add("hf_granted")
+    fake_hub.gated[REPO] = {"hf_granted"}
+    result = run_fetch(hub_call(), env={**hf_env, "HF_TOKEN": "hf_granted"}, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["resolved_revision"] == commit
+    assert (tmp_path / "out" / "v1.parquet").read_bytes() == content
+    assert fake_hub.authorizations and set(fake_hub.authorizations) == {"Bearer hf_granted"}
+
+
+@pytest.mark.parametrize(("token", "status"), [(None, 401), ("hf_other", 403)])
+def test_gated_repo_is_reported_as_gated_with_what_to_do(fake_hub, hf_env, tmp_path, token, status):
+    fake_hub.add_commit(REPO, {V1_FILE: v1_parquet()})
+    fake_hub.tokens.update({"hf_granted", "hf_other"})
+    fake_hub.gated[REPO] = {"hf_granted"}
+    env = {**hf_env, **({"HF_TOKEN": token} if token else {})}
+    result = run_fetch(hub_call(), env=env, cwd=tmp_path)
+    assert result.returncode == 3, result.stderr
+    err = result.stderr
+    assert f"dataset {REPO!r} is gated" in err and f"HTTP {status}" in err
+    assert "not found" not in err.lower()
+    assert f"open {fake_hub.url}/datasets/{REPO} while logged in and accept its conditions" in err
+    assert "HF_TOKEN=hf_... snakemake" in err
+    sent = "the token in HF_TOKEN was sent" if token else "no token was sent (HF_TOKEN is not set"
+    assert sent in err
+    assert "hf_other" not in err  # the token itself is never printed
+    assert not (tmp_path / "out" / "v1.parquet").exists()
+
+
+def test_private_repo_and_bad_token_are_access_errors_not_not_found(fake_hub, hf_env, tmp_path):
+    fake_hub.add_commit(REPO, {V1_FILE: v1_parquet()})
+    fake_hub.private[REPO] = {"hf_granted"}
+    result = run_fetch(hub_call(), env=hf_env, cwd=tmp_path)
+    assert result.returncode == 3
+    assert f"refused listing revision 'main' of dataset {REPO!r} (HTTP 401, unauthorised)" in result.stderr
+    assert "The repo is private or gated" in result.stderr and "HF_TOKEN=hf_..." in result.stderr
+    assert "not found at" not in result.stderr
+
+    bad = run_fetch(hub_call(), env={**hf_env, "HF_TOKEN": "hf_revoked"}, cwd=tmp_path)
+    assert bad.returncode == 3
+    assert "rejected the token as invalid credentials (HTTP 401)" in bad.stderr
+    assert "the token in HF_TOKEN was sent" in bad.stderr and "hf_revoked" not in bad.stderr
+
+
+# ------------------------------------------------------------------------------- pinning a Hub revision
+
+
+def run_pin(args: list[str], *, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("HF_")}
+    full_env.update(env)
+    return subprocess.run(
+        [sys.executable, "-m", "slothpipe.pin", *args],
+        env=full_env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_pin_resolves_the_revision_and_the_download_follows_the_pin(fake_hub, hf_env, tmp_path):
+    import yaml
+
+    old_content, new_content = v1_parquet(2), v1_parquet(4)
+    first = fake_hub.add_commit(REPO, {V1_FILE: old_content})
+    v2 = fake_hub.add_commit("open-llm-leaderboard/contents", {V1_FILE: v1_parquet(1)})
+    original = (Path(__file__).resolve().parents[1] / "config" / "config.yaml").read_text(encoding="utf-8")
+    config = tmp_path / "config.yaml"
+    config.write_text(original, encoding="utf-8")
+
+    result = run_pin(["--config", str(config)], env=hf_env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert f"leaderboard_v1: {REPO} main -> {first} (was main)" in result.stdout
+    pinned = config.read_text(encoding="utf-8")
+    hub = yaml.safe_load(pinned)["sources"]["hub"]
+    assert hub["leaderboard_v1"]["revision"] == first and hub["leaderboard_v2"]["revision"] == v2
+    changed = [(a, b) for a, b in zip(original.splitlines(), pinned.splitlines(), strict=True) if a != b]
+    assert [a.strip() for a, _ in changed] == ["revision: main", "revision: main"]  # comments, layout kept
+    assert changed[0][1].strip() == f"revision: {first}  # pinned from 'main' by python -m slothpipe.pin"
+
+    # the leaderboard moves on; the pinned config still downloads the pinned commit, and says so
+    fake_hub.add_commit(REPO, {V1_FILE: new_content})
+    fetch = run_fetch(hub_call(revision=hub["leaderboard_v1"]["revision"]), env=hf_env, cwd=tmp_path)
+    assert fetch.returncode == 0, fetch.stderr
+    manifest = json.loads(fetch.stdout)
+    assert manifest["requested_revision"] == manifest["resolved_revision"] == first
+    assert (tmp_path / "out" / "v1.parquet").read_bytes() == old_content
+
+    again = run_pin(["--config", str(config)], env=hf_env, cwd=tmp_path)  # a pinned commit stays
+    assert again.returncode == 0 and "already pinned" in again.stdout
+    assert config.read_text(encoding="utf-8") == pinned
+    moved = run_pin(
+        ["--config", str(config), "--revision", "main", "leaderboard_v1"], env=hf_env, cwd=tmp_path
+    )
+    assert moved.returncode == 0, moved.stderr
+    assert yaml.safe_load(config.read_text())["sources"]["hub"]["leaderboard_v1"]["revision"] != first
+
+    unknown = run_pin(["--config", str(config), "leaderboard_v3"], env=hf_env, cwd=tmp_path)
+    assert unknown.returncode == 1
+    assert "no Hub source 'leaderboard_v3' under sources.hub (there are: leaderboard_v1, leaderboard_v2)" in (
+        unknown.stderr
+    )
+
+
+def test_pin_offline_uses_the_commit_recorded_in_the_hf_cache(fake_hub, hf_env, tmp_path):
+    commit = fake_hub.add_commit(REPO, {V1_FILE: v1_parquet()})
+    assert run_fetch(hub_call(), env=hf_env, cwd=tmp_path).returncode == 0  # seeds the cache
+    fake_hub.stop()
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        f"sources:\n  hub:\n    leaderboard_v1:\n      repo_id: {REPO}\n      revision: main\n",
+        encoding="utf-8",
+    )
+    result = run_pin(["--config", str(config)], env={**hf_env, "HF_HUB_OFFLINE": "1"}, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert f"revision: {commit}  # pinned from 'main'" in config.read_text(encoding="utf-8")
+
+
+def test_pin_without_the_hub_says_what_pinning_needs(tmp_path):
+    config = tmp_path / "config.yaml"
+    text = f"sources:\n  hub:\n    leaderboard_v1:\n      repo_id: {REPO}\n      revision: main\n"
+    config.write_text(text, encoding="utf-8")
+    env = {"HF_ENDPOINT": "http://127.0.0.1:9", "HF_HOME": str(tmp_path / "hf")}  # connection refused
+    result = run_pin(["--config", str(config)], env=env, cwd=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "leaderboard_v1: cannot resolve revision 'main'" in result.stderr
+    assert "Could not reach the Hugging Face Hub at http://127.0.0.1:9" in result.stderr
+    assert config.read_text(encoding="utf-8") == text  # nothing written

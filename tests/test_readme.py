@@ -75,3 +75,31 @@ def test_method_listing_names_every_registry_method():
     assert out[0].split()[:2] == ["slug", "paper"]
     listed = {line.split()[0]: line.split()[1] for line in out[1:]}
     assert listed == {spec.name: spec.paper_code for spec in METHODS.values()}
+
+
+def test_python_api_example_runs_and_prints_what_the_readme_shows():
+    match = re.search(
+        r"<!-- api-example:start[^\n]*-->\n```python\n(.*?)```\n\n```\n(.*?)```\n<!-- api-example:end -->",
+        README,
+        flags=re.S,
+    )
+    assert match, "README.md lost its api-example block (python code, then its output)"
+    code, shown = match.groups()
+    assert len([line for line in code.splitlines() if line.strip()]) < 10
+    run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+
+    def table(text: str) -> dict[str, tuple[float, float]]:
+        lines = text.strip().splitlines()
+        assert lines[0].split() == ["predicted", "actual"]
+        return {name: (float(p), float(a)) for name, p, a in (line.rsplit(None, 2) for line in lines[1:])}
+
+    printed, readme = table(run.stdout), table(shown)
+    assert list(printed) == ["MMLU", "ARC", "HellaSwag", "Winogrande", "TruthfulQA", "GSM8K"]
+    assert list(readme) == list(printed)
+    for name, (predicted, actual) in printed.items():
+        assert actual == readme[name][1], f"{name}: the dataset's score changed, update the README output"
+        # another CPU may round a few fits differently (README, "Trusting the numbers"): 1 pp per cell
+        assert abs(predicted - readme[name][0]) <= 0.01, f"{name}: README shows {readme[name][0]}"
+    mae = sum(abs(p - a) for p, a in printed.values()) / len(printed)
+    assert mae < 0.08, f"Sloth's error on Llama-3-70B is {mae:.3f}: the README example predicts badly"

@@ -16,3 +16,19 @@ for _var in (
     _os.environ.setdefault(_var, "1")
 
 __version__ = "0.1.0"
+
+#: Names served lazily from :mod:`slothpipe.api` (``from slothpipe import Sloth``), so that importing a
+#: submodule of the package does not import pandas and the model code.
+_API = ("LEADERBOARD_V1", "LEADERBOARD_V2", "Flops", "PCAFlops", "SizeAndTokens", "Sloth", "SlothBasic")
+
+
+def __getattr__(name: str):
+    if name in _API:
+        from slothpipe import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'slothpipe' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_API])

@@ -2,7 +2,8 @@
 
 Three ways to obtain a file, chosen by the caller's settings:
 
-* the Hugging Face Hub through :mod:`huggingface_hub` (the endpoint follows ``HF_ENDPOINT``);
+* the Hugging Face Hub through :mod:`huggingface_hub` (the endpoint follows ``HF_ENDPOINT``; the token, for
+  gated or private repos, is ``HF_TOKEN`` or a stored ``hf auth login``, read by huggingface_hub itself);
 * the local HF cache when ``HF_HUB_OFFLINE=1`` (a revision that was downloaded before);
 * an offline mirror directory laid out as ``DIR/hub/<repo_id>/<path>`` and
   ``DIR/github/<owner>/<repo>/<commit>/<path>``.
@@ -205,6 +206,115 @@ def _copy_from_tree(
     )
 
 
+def _token_in_use() -> str:
+    """Which token huggingface_hub sends (never the token itself), for error messages."""
+    from huggingface_hub import constants, get_token
+
+    if constants.HF_HUB_DISABLE_IMPLICIT_TOKEN:
+        return "no token was sent (HF_HUB_DISABLE_IMPLICIT_TOKEN is set)"
+    if os.environ.get("HF_TOKEN"):
+        return "the token in HF_TOKEN was sent"
+    if get_token():
+        return "the token of a stored `hf auth login` was sent (HF_TOKEN is not set)"
+    return "no token was sent (HF_TOKEN is not set and there is no stored `hf auth login`)"
+
+
+def _access_denied(exc: BaseException, repo_id: str, endpoint: str, action: str) -> DownloadError | None:
+    """A DownloadError explaining a 401/403 answer of the Hub (gated or private repo, bad token), else None.
+
+    huggingface_hub reports these as RepositoryNotFoundError, GatedRepoError or a plain HTTP error, sometimes
+    wrapped in another exception; the first HTTP error with status 401 or 403 in the chain decides.
+    """
+    from huggingface_hub.errors import GatedRepoError, HfHubHTTPError
+
+    seen: set[int] = set()
+    err: BaseException | None = exc
+    while err is not None and id(err) not in seen:
+        seen.add(id(err))
+        status = getattr(getattr(err, "response", None), "status_code", None)
+        if isinstance(err, HfHubHTTPError) and status in (401, 403):
+            break
+        err = err.__cause__ or err.__context__
+    else:
+        return None
+    headers = getattr(err.response, "headers", {}) or {}
+    page = f"{endpoint.rstrip('/')}/datasets/{repo_id}"
+    token = _token_in_use()
+    get_token = (
+        "create a read token at https://huggingface.co/settings/tokens and run with it in the environment, "
+        "`HF_TOKEN=hf_... snakemake ...` (or log in once with `hf auth login`)"
+    )
+    if isinstance(err, GatedRepoError) or headers.get("X-Error-Code") == "GatedRepo":
+        return DownloadError(
+            f"Hugging Face Hub dataset {repo_id!r} is gated: the Hub refused {action} (HTTP {status}, access "
+            f"denied, not a missing repo), and {token}.\nTo get access: open {page} while logged in and "
+            f"accept its conditions (some repos also need the owners' approval); then {get_token}. The token "
+            f"must belong to the account that was granted access.\n{_HOW_TO_RUN_OFFLINE}"
+        )
+    if headers.get("X-Error-Message") == "Invalid credentials in Authorization header":
+        return DownloadError(
+            f"The Hugging Face Hub rejected the token as invalid credentials (HTTP {status}) for {action} of "
+            f"dataset {repo_id!r}: {token}, but it is mistyped, revoked or expired. Replace it: {get_token}; "
+            "or unset HF_TOKEN, since public datasets need no token."
+        )
+    return DownloadError(
+        f"The Hugging Face Hub refused {action} of dataset {repo_id!r} (HTTP {status}, unauthorised), and "
+        f"{token}. The repo is private or gated; to a request without a token the Hub also answers this way "
+        f"for a repo that does not exist, so check `repo_id` in config/config.yaml too. If you should have "
+        f"access: {get_token}; with a token, check that its account can read {page} (a fine-grained token "
+        f"needs read access to that repo).\n{_HOW_TO_RUN_OFFLINE}"
+    )
+
+
+def _list_hub_revision(repo_id: str, revision: str):
+    """``dataset_info`` of ``repo_id`` at ``revision`` with its files; Hub errors become DownloadError."""
+    from huggingface_hub import HfApi, constants
+    from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError, RevisionNotFoundError
+
+    endpoint = constants.ENDPOINT
+    try:
+        return HfApi().dataset_info(repo_id, revision=revision, files_metadata=True)
+    except HfHubHTTPError as exc:
+        denied = _access_denied(exc, repo_id, endpoint, f"listing revision {revision!r}")
+        if denied is not None:
+            raise denied from exc
+        if isinstance(exc, RevisionNotFoundError):
+            raise DownloadError(
+                f"Hugging Face Hub dataset {repo_id!r} has no revision {revision!r}; fix `revision` in "
+                "config."
+            ) from exc
+        if isinstance(exc, RepositoryNotFoundError):
+            raise DownloadError(f"Hugging Face Hub dataset {repo_id!r} not found at {endpoint}.") from exc
+        raise DownloadError(
+            f"The Hugging Face Hub at {endpoint} answered with an error while listing dataset {repo_id!r} at "
+            f"revision {revision!r}: {str(exc).splitlines()[0]}"
+        ) from exc
+    except Exception as exc:  # connection errors are raised by the HTTP backend (httpx and friends)
+        raise _unreachable(repo_id, revision, endpoint, exc) from exc
+
+
+def resolve_hub_revision(repo_id: str, revision: str) -> str:
+    """The commit hash that ``revision`` (a branch, tag or commit) of Hub dataset ``repo_id`` points at.
+
+    Asks the Hub (``HF_ENDPOINT``, ``HF_TOKEN``); with ``HF_HUB_OFFLINE=1``, the local HF cache, which
+    records the commit of every revision downloaded before.  Used by ``python -m slothpipe.pin``.
+    """
+    from huggingface_hub import constants, snapshot_download
+
+    if constants.HF_HUB_OFFLINE:
+        try:
+            snapshot = snapshot_download(
+                repo_id, repo_type="dataset", revision=revision, local_files_only=True, allow_patterns=[]
+            )
+        except Exception as exc:
+            raise DownloadError(
+                f"HF_HUB_OFFLINE is set, but the Hugging Face cache has no snapshot of dataset {repo_id!r} "
+                f"at revision {revision!r} ({type(exc).__name__}); unset HF_HUB_OFFLINE to ask the Hub."
+            ) from exc
+        return Path(snapshot).name  # the cache path is .../snapshots/<commit>
+    return _list_hub_revision(repo_id, revision).sha
+
+
 def _unreachable(repo_id: str, revision: str, endpoint: str, exc: BaseException) -> DownloadError:
     reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return DownloadError(
@@ -216,27 +326,10 @@ def _unreachable(repo_id: str, revision: str, endpoint: str, exc: BaseException)
 def _fetch_hub_online(
     *, source: str, repo_id: str, revision: str, file_glob: str, dest: Path, sha256: str | None
 ) -> dict[str, Any]:
-    from huggingface_hub import HfApi, constants, hf_hub_download
-    from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError, RevisionNotFoundError
+    from huggingface_hub import constants, hf_hub_download
 
     endpoint = constants.ENDPOINT
-    api = HfApi()
-    try:
-        info = api.dataset_info(repo_id, revision=revision, files_metadata=True)
-    except RevisionNotFoundError as exc:
-        raise DownloadError(
-            f"Hugging Face Hub dataset {repo_id!r} has no revision {revision!r}; fix `revision` in config."
-        ) from exc
-    except RepositoryNotFoundError as exc:
-        raise DownloadError(f"Hugging Face Hub dataset {repo_id!r} not found at {endpoint}.") from exc
-    except HfHubHTTPError as exc:
-        raise DownloadError(
-            f"The Hugging Face Hub at {endpoint} answered with an error while listing dataset {repo_id!r} at "
-            f"revision {revision!r}: {str(exc).splitlines()[0]}"
-        ) from exc
-    except Exception as exc:  # connection errors are raised by the HTTP backend (httpx and friends)
-        raise _unreachable(repo_id, revision, endpoint, exc) from exc
-
+    info = _list_hub_revision(repo_id, revision)
     commit = info.sha
     siblings = {s.rfilename: s for s in (info.siblings or [])}
     path = _single_match(list(siblings), file_glob, f"Hub dataset {repo_id}@{commit}")
@@ -249,6 +342,9 @@ def _fetch_hub_online(
         # runs resolve later), then check it still points at the commit that was listed.
         local = Path(hf_hub_download(repo_id, path, repo_type="dataset", revision=revision))
     except Exception as exc:
+        denied = _access_denied(exc, repo_id, endpoint, f"the download of {path}")
+        if denied is not None:
+            raise denied from exc
         raise DownloadError(
             f"Downloading {path} of Hub dataset {repo_id!r} at {commit} from {endpoint} failed "
             f"({type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}). "

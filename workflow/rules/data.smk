@@ -22,6 +22,7 @@ DATA_OUTPUTS = [
 
 
 rule download_hub:
+    """Download a leaderboard file from the Hugging Face Hub (or the mirror); write its manifest."""
     output:
         raw="resources/raw/{source}.parquet",
         manifest="results/data/manifests/{source}.json",
@@ -43,6 +44,7 @@ rule download_hub:
 
 
 rule download_github:
+    """Download one of Ruan et al.'s tables from GitHub at a pinned commit; write its manifest."""
     output:
         raw="resources/raw/{source}.csv",
         manifest="results/data/manifests/{source}.json",
@@ -64,6 +66,7 @@ rule download_github:
 
 
 rule clean:
+    """Join the raw sources with config/models.csv into the validated dataset (the paper's metadata)."""
     input:
         leaderboard_v1="resources/raw/leaderboard_v1.parquet",
         leaderboard_v2="resources/raw/leaderboard_v2.parquet",
@@ -86,6 +89,7 @@ rule clean:
 
 
 use rule clean as clean_corrected with:
+    """The same dataset with the registry's corrected sizes and tokens."""
     output:
         dataset="results/data/dataset_corrected.parquet",
         unmatched="results/data/unmatched_corrected.csv",

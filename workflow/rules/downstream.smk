@@ -122,6 +122,7 @@ wildcard_constraints:
 
 
 rule downstream_skills:
+    """Skills of every model from one fit (Sloth or PCA) for the downstream regressions."""
     input:
         dataset=DATASET,
         code=pkg("analysis/skills.py", "models", "downstream/skill_sources.py", "downstream/regression.py"),
@@ -140,6 +141,7 @@ rule downstream_skills:
 
 
 rule downstream_regressions:
+    """Regress each downstream task (HumanEval, EQ-Bench) on every skill setting (logistic link)."""
     input:
         dataset=DATASET,
         skills=expand(f"{OUT}/downstream/skills/{{s}}.parquet", s=list(DS_SKILLS)),
@@ -161,6 +163,7 @@ rule downstream_regressions:
 
 
 rule downstream_tables:
+    """Downstream predictions, regression weights and errors as CSV tables."""
     input:
         points=f"{OUT}/downstream/regressions.parquet",
         weights=f"{OUT}/downstream/regression_weights.parquet",
@@ -176,6 +179,7 @@ rule downstream_tables:
 
 
 rule downstream_figure:
+    """Predicted against actual downstream scores (Figures 6, 30, 37, 38)."""
     input:
         points=f"{OUT}/downstream/regressions.parquet",
         weights=f"{OUT}/downstream/regression_weights.parquet",
@@ -195,6 +199,7 @@ rule downstream_figure:
 
 
 rule loadings_figure:
+    """Loadings of a downstream skills fit (Figures 32, 39, 40)."""
     input:
         loadings=lambda wc: f"{OUT}/downstream/skills/{LOADINGS_FIGURES[wc.name]['setting']}_loadings.csv",
         code=pkg("downstream/figures.py", "plotting"),
@@ -212,6 +217,7 @@ rule loadings_figure:
 
 
 rule link_curves:
+    """Trace the learned link functions for one suite and family, its test model held out."""
     input:
         dataset=DATASET,
         code=pkg("analysis/skills.py", "models", "downstream/link_curves.py"),
@@ -228,6 +234,7 @@ rule link_curves:
 
 
 rule link_curves_figure:
+    """Learned link functions of one family (Figures 33-36 and the instruct variants)."""
     input:
         curves=lambda wc: "{}/downstream/link_curves/{}_{}.parquet".format(OUT, *LINK_FIGURES[wc.name]),
         code=pkg("downstream/figures.py", "plotting"),

@@ -60,6 +60,7 @@ wildcard_constraints:
 
 
 checkpoint plan_groups:
+    """Plan the folds: held-out groups and test-model counts per suite and number of training models."""
     input:
         dataset=DATASET,
         paper_groups=EVAL["paper_groups"],
@@ -77,6 +78,7 @@ checkpoint plan_groups:
 
 
 rule evaluate_fold:
+    """Fit one method bundle on one leave-one-family-out fold and score its held-out models."""
     input:
         dataset=DATASET,
         plan=f"{OUT}/evaluation/plan.json",
@@ -95,6 +97,7 @@ rule evaluate_fold:
 
 
 rule aggregate_errors:
+    """Collect every fold's errors into one table of MAE per group, method and benchmark."""
     input:
         folds=fold_files,
         code=pkg("evaluation/aggregate.py"),
@@ -109,6 +112,7 @@ rule aggregate_errors:
 # ---------------------------------------------------------------------------------------- tables
 
 rule mae_summary:
+    """Average errors per method and setting (CSV, Markdown, LaTeX; MAPE too)."""
     input:
         groups=f"{OUT}/evaluation/group_errors.parquet",
         code=pkg("evaluation/aggregate.py", "evaluation/reports.py", "tables.py"),
@@ -133,6 +137,7 @@ PAPER_COMPARISON_NOTES = _display_path(Path(workflow.basedir) / "docs" / "paper_
 
 
 rule paper_comparison:
+    """Our averages next to the paper's, with deltas, verdicts and the notes on each difference."""
     input:
         summary=f"{OUT}/tables/mae_summary.csv",
         paper=EVAL["paper_mae"],
@@ -148,6 +153,7 @@ rule paper_comparison:
 
 
 rule table_models:
+    """Table 3: the models of each suite, with families, sizes and tokens."""
     input:
         dataset=DATASET,
         plan=f"{OUT}/evaluation/plan.json",
@@ -209,6 +215,7 @@ if configured(*SHARED_FIGURE) and all(
 
 
 rule heatmap_figure:
+    """One error heat-map of the paper (Figures 1, 10-12, 16-17 and their complete variants)."""
     input:
         groups=f"{OUT}/evaluation/group_errors.parquet",
         code=pkg("evaluation/aggregate.py", "evaluation/figures.py", "plotting"),
@@ -228,6 +235,7 @@ rule heatmap_figure:
 
 
 rule family_figure:
+    """Errors per held-out family (Figures 13-15, 18-20)."""
     input:
         groups=f"{OUT}/evaluation/group_errors.parquet",
         plan=f"{OUT}/evaluation/plan.json",
@@ -247,6 +255,7 @@ rule family_figure:
 
 
 rule figure_shared_intercept:
+    """Figure 3: shared-intercept against family-intercept methods."""
     input:
         groups=f"{OUT}/evaluation/group_errors.parquet",
         code=pkg("evaluation/aggregate.py", "evaluation/figures.py", "plotting"),
@@ -272,6 +281,7 @@ EVALUATION_OUTPUTS.append(f"{OUT}/tables/headline.md")
 
 
 rule headline_table:
+    """The README's headline table: our MAE next to the paper's for the main methods."""
     input:
         comparison=f"{OUT}/tables/paper_comparison.csv",
         code=pkg("evaluation/headline.py", "tables.py"),

@@ -86,6 +86,7 @@ INTERPRETATION_OUTPUTS = [
 
 
 rule interpretation_fit:
+    """Fit Sloth basic with d skills on the interpretation set and rotate its loadings."""
     input:
         dataset=DATASET,
         code=pkg("analysis/skills.py", "analysis/interpretation.py", "models", "tables.py"),
@@ -104,6 +105,7 @@ rule interpretation_fit:
 
 
 rule skills_figure:
+    """A skills figure: loadings, correlation, level curves, instruct vs base (Figs 2, 4, 5, 21-29)."""
     input:
         fit=lambda wc: f"{OUT}/interpretation/skills_d{SKILL_FIGURES[wc.name][1]}.json",
         code=pkg("analysis/skills.py", "analysis/interpretation.py", "models", "tables.py", "plotting"),
@@ -126,6 +128,7 @@ rule skills_figure:
 
 
 rule skills_tables:
+    """Loadings, skill correlations and skill coefficients of the d-skill fit (CSV, LaTeX)."""
     input:
         fit=f"{OUT}/interpretation/skills_d{{d}}.json",
         code=pkg("analysis/skills.py", "analysis/interpretation.py", "models", "tables.py"),
@@ -147,6 +150,7 @@ rule skills_tables:
 
 
 rule compute_optimal:
+    """Compute-optimal parameters and tokens per skill and budget (Tables 1-2)."""
     input:
         fit=f"{OUT}/interpretation/skills_d{CO['n_skills']}.json",
         code=pkg("analysis/skills.py", "analysis/interpretation.py", "models", "tables.py"),
@@ -166,6 +170,7 @@ rule compute_optimal:
 
 
 rule motivation_figure:
+    """Scores against FLOPs per family for one benchmark (Figures 8-9 and the other benchmarks)."""
     input:
         dataset=DATASET,
         code=pkg("analysis/skills.py", "analysis/interpretation.py", "models", "tables.py", "plotting"),

@@ -293,7 +293,7 @@ def _dependencies(names: Iterable[str]) -> list[str]:
 
 
 def make_estimator(
-    name: str,
+    name: str | MethodSpec,
     *,
     chance: np.ndarray,
     n_train_models: int = 1,
@@ -302,8 +302,12 @@ def make_estimator(
     init=None,
     solver: str = "lbfgs",
 ):
-    """An unfitted estimator for method ``name`` with the fold's settings (see :func:`fit_predict`)."""
-    spec = METHODS[name]
+    """An unfitted estimator for method ``name`` with the fold's settings (see :func:`fit_predict`).
+
+    ``name`` is a slug of :data:`METHODS` or a :class:`MethodSpec` (e.g. a registry spec with another
+    number of skills, as :mod:`slothpipe.api` builds for d > 4).
+    """
+    spec = name if isinstance(name, MethodSpec) else METHODS[name]
     family_slopes = n_train_models == 2
     if spec.kind == "pca":
         return PCAFlopsRegressor(family_slopes=family_slopes, **spec.settings)

@@ -1,0 +1,449 @@
+"""DataFrame in, DataFrame out: Sloth and the paper's baselines for notebook use.
+
+>>> from slothpipe import Sloth, LEADERBOARD_V1
+>>> sloth = Sloth(benchmarks=LEADERBOARD_V1).fit(train)           # one row per model
+>>> sloth.predict(new_models)                                     # one column per benchmark
+
+Each class is a thin layer over the estimators of :mod:`slothpipe.models`: it picks the registry method of
+the paper (:data:`slothpipe.models.registry.METHODS`), builds it with exactly the settings the evaluation
+folds use (:func:`slothpipe.models.registry.make_estimator`: chance floors, seeds, restarts, warm start), and
+converts frames to arrays and back.  Fitting the same rows in the same order therefore gives the same
+predictions as the pipeline's fold jobs.
+
+Frames have one row per model and columns for size (billions of parameters, column ``params_b``), pretraining
+tokens (trillions, ``tokens_t``), family (``variant_family``, the family of the paper's experiments) and one
+column per benchmark (scores in [0, 1]); the column names are hyper-parameters.  ``fit`` uses the rows that
+have a size, tokens, a family and every benchmark (as the pipeline's suites do) and records the others in
+``skipped_``.  ``predict`` keeps the index of ``new_models``.
+
+=================  ===========================  ==============================================
+class              the paper's name             registry methods (by ``intercept``/``link``)
+=================  ===========================  ==============================================
+:class:`Sloth`     Sloth (d=…)                  ``sloth_d{d}``, ``sloth_shared_d{d}``
+:class:`SlothBasic` Sloth basic (d=…)           ``sloth_basic_d{d}``, ``sloth_basic_shared_d{d}``
+:class:`PCAFlops`  PCA + FLOPs (d=…)            ``pca_flops_d{d}``
+:class:`Flops`     FLOPs, FLOPs (shared int.)   ``flops``, ``flops_shared``, ``flops_link``, …
+:class:`SizeAndTokens` Size and Tokens          ``size_tokens``, ``size_tokens_basic``, …
+=================  ===========================  ==============================================
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+
+from slothpipe.models._params import ParamsMixin
+from slothpipe.models.registry import CHANCE_LEVELS, METHODS, MethodSpec, _dependencies, make_estimator
+
+#: The six Open LLM Leaderboard v1 benchmarks (dataset column names, in ``config.yaml``'s suite order).
+LEADERBOARD_V1 = ("MMLU", "ARC", "HellaSwag", "Winogrande", "TruthfulQA", "GSM8K")
+#: The six Open LLM Leaderboard v2 benchmarks.
+LEADERBOARD_V2 = ("IFEval", "BBH", "MATH Lvl 5", "GPQA", "MUSR", "MMLU-PRO")
+
+_INTERCEPTS = ("family", "shared")
+_LINKS = ("sigmoid", "monotone")
+#: Registry methods exist for d = 1..4; a larger d reuses the d = 4 method with more skills.
+_MAX_REGISTRY_D = 4
+
+
+def _check_choice(name: str, value, allowed) -> None:
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(repr(a) for a in allowed)}, got {value!r}")
+
+
+def _check_count(name: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+        raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+    return int(value)
+
+
+class _FrameModel(ParamsMixin):
+    """Shared frame handling; subclasses choose the registry method (:meth:`_method`)."""
+
+    _common = ("benchmarks", "size", "tokens", "family", "chance", "n_restarts", "random_state")
+
+    def _init_common(self, benchmarks, size, tokens, family, chance, n_restarts, random_state) -> None:
+        self.benchmarks = benchmarks
+        self.size = size
+        self.tokens = tokens
+        self.family = family
+        self.chance = chance
+        self.n_restarts = n_restarts
+        self.random_state = random_state
+
+    # -- to be provided by subclasses ----------------------------------------------------------------------
+    def _method(self) -> tuple[str, int | None]:
+        """(registry slug, the number of skills/components when it is not the slug's own, else None)."""
+        raise NotImplementedError
+
+    def _n_train_models(self) -> int:
+        return 1
+
+    # -- helpers -------------------------------------------------------------------------------------------
+    def _specs(self) -> list[MethodSpec]:
+        """The registry specs to fit, warm-start ancestors first, adapted to a d beyond the registry's."""
+        slug, d = self._method()
+        specs = []
+        for name in _dependencies([slug]):
+            spec = METHODS[name]
+            if d is not None:
+
+                def rename(slug: str | None, d: int = d) -> str | None:
+                    return None if slug is None else slug.removesuffix(f"d{_MAX_REGISTRY_D}") + f"d{d}"
+
+                key = "n_components" if spec.kind == "pca" else "n_skills"
+                spec = dataclasses.replace(
+                    spec,
+                    name=rename(spec.name),
+                    label=spec.label.replace(f"(d={_MAX_REGISTRY_D})", f"(d={d})"),
+                    warm_start=rename(spec.warm_start),
+                    settings={**spec.settings, key: d},
+                )
+            specs.append(spec)
+        return specs
+
+    def _uses_families(self, spec: MethodSpec) -> bool:
+        if spec.kind == "pca":
+            return True
+        flops_slopes = spec.settings.get("covariates") == "flops" and self._n_train_models() == 2
+        return spec.settings.get("intercept") == "family" or flops_slopes
+
+    def _frame(self, df, what: str) -> pd.DataFrame:
+        if not isinstance(df, pd.DataFrame):
+            raise TypeError(
+                f"{what} must be a pandas DataFrame with one row per model, got {type(df).__name__}"
+            )
+        return df
+
+    def _require(self, df: pd.DataFrame, columns, what: str) -> None:
+        missing = [c for c in columns if c not in df.columns]
+        if missing:
+            raise ValueError(
+                f"{what} has no column(s) {', '.join(repr(c) for c in missing)} "
+                f"(its columns: {', '.join(repr(c) for c in df.columns)}); name yours with the "
+                "size=, tokens=, family= or benchmarks= arguments"
+            )
+
+    def _covariates(self, df: pd.DataFrame, what: str) -> np.ndarray:
+        """[log size, log tokens] of every row; a missing, non-numeric or non-positive value is an error."""
+        out = []
+        for col in (self.size, self.tokens):
+            values = pd.to_numeric(df[col], errors="coerce").to_numpy(dtype=float)
+            bad = ~np.isfinite(values) | (values <= 0)
+            if bad.any():
+                i = int(np.argmax(bad))
+                value = df[col].iloc[i]
+                value = value.item() if isinstance(value, np.generic) else value
+                raise ValueError(
+                    f"{what}: row {df.index[i]!r}, column {col!r} has {value!r}; sizes and token "
+                    "counts must be positive numbers (billions of parameters, trillions of tokens)"
+                )
+            out.append(np.log(values))
+        return np.column_stack(out)
+
+    def _scores(self, df: pd.DataFrame, benchmarks: list[str]) -> pd.DataFrame:
+        """The benchmark columns as floats; NaN/None is missing, anything else must be a score in [0, 1]."""
+        raw = df[benchmarks]
+        scores = raw.apply(pd.to_numeric, errors="coerce").astype(float)
+        with np.errstate(invalid="ignore"):
+            bad = (raw.notna() & scores.isna()) | (scores < 0) | (scores > 1) | np.isinf(scores)
+        if bad.to_numpy().any():
+            i, j = (int(k) for k in np.argwhere(bad.to_numpy())[0])
+            value = raw.iloc[i, j]
+            value = value.item() if isinstance(value, np.generic) else value
+            raise ValueError(
+                f"fit's data: row {df.index[i]!r}, column {benchmarks[j]!r} has {value!r}; scores must be "
+                f"numbers in [0, 1] (percentages divided by 100) or missing; {int(bad.to_numpy().sum())} "
+                "bad value(s) in total"
+            )
+        return scores
+
+    def _chance(self, benchmarks: list[str]) -> np.ndarray:
+        levels = dict(CHANCE_LEVELS)
+        if self.chance is not None:
+            levels.update({str(k): float(v) for k, v in dict(self.chance).items()})
+        unknown = [b for b in benchmarks if b not in levels]
+        if unknown:
+            raise ValueError(
+                f"no chance level for benchmark(s) {', '.join(repr(b) for b in unknown)}: pass "
+                "chance={name: floor} (0 for open-ended tasks); known: " + ", ".join(CHANCE_LEVELS)
+            )
+        return np.array([levels[b] for b in benchmarks], dtype=float)
+
+    # -- the estimator API ---------------------------------------------------------------------------------
+    def fit(self, df):
+        """Fit on a frame with one row per model; rows lacking a size, tokens, family or score are skipped."""
+        df = self._frame(df, "fit's data")
+        specs = self._specs()
+        spec = specs[-1]
+        needs_family = any(self._uses_families(s) for s in specs)
+        if self.benchmarks is None:
+            benchmarks = [b for b in CHANCE_LEVELS if b in df.columns]
+            if not benchmarks:
+                raise ValueError(
+                    "fit's data has no benchmark column of the leaderboards "
+                    f"({', '.join(CHANCE_LEVELS)}); name yours with benchmarks=[...]"
+                )
+        else:
+            benchmarks = [self.benchmarks] if isinstance(self.benchmarks, str) else list(self.benchmarks)
+            if not benchmarks or len(set(benchmarks)) != len(benchmarks):
+                raise ValueError(f"benchmarks must be distinct column names, got {self.benchmarks!r}")
+        design = [self.size, self.tokens, *([self.family] if needs_family else [])]
+        self._require(df, [*design, *benchmarks], "fit's data")
+        scores = self._scores(df, benchmarks)
+        complete = scores.notna().all(axis=1) & df[design].notna().all(axis=1)
+        if not complete.any():
+            raise ValueError(
+                f"fit's data has no row with {', '.join(design)} and all of {', '.join(benchmarks)}"
+            )
+        train = df[complete]
+        chance = self._chance(benchmarks)
+        X = self._covariates(train, "fit's data")
+        Y = scores[complete].to_numpy(dtype=float)
+        families = train[self.family].astype(str).to_numpy() if needs_family else None
+        n_restarts = None if self.n_restarts is None else _check_count("n_restarts", self.n_restarts)
+        if isinstance(self.random_state, bool) or not isinstance(self.random_state, int | np.integer):
+            raise ValueError(f"random_state must be an integer seed, got {self.random_state!r}")
+
+        fitted: dict[str, object] = {}
+        for s in specs:
+            est = make_estimator(
+                s,
+                chance=chance,
+                n_train_models=self._n_train_models(),
+                random_state=int(self.random_state),
+                n_restarts=n_restarts,
+                init=None if s.warm_start is None else fitted[s.warm_start],
+            )
+            fitted[s.name] = est.fit(X, Y, families)
+        self.estimator_ = fitted[spec.name]
+        self.method_ = spec.name
+        self.label_ = spec.label
+        self.benchmarks_ = benchmarks
+        self.families_ = np.unique(families) if needs_family else None
+        self.n_models_ = int(complete.sum())
+        self.skipped_ = df.index[~complete.to_numpy()]
+        return self
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "estimator_"):
+            raise ValueError(f"this {type(self).__name__} is not fitted yet: call fit first")
+
+    def _inputs(self, new_models, what: str):
+        self._check_fitted()
+        df = self._frame(new_models, what)
+        needs_family = self.families_ is not None
+        self._require(df, [self.size, self.tokens, *([self.family] if needs_family else [])], what)
+        X = self._covariates(df, what)
+        families = None
+        if needs_family:
+            families = df[self.family].to_numpy(dtype=object)
+            seen = set(self.families_.tolist())
+            for i, fam in enumerate(families):
+                if pd.isna(fam) or str(fam) not in seen:
+                    raise ValueError(
+                        f"{what}: row {df.index[i]!r} has family {fam!r}, which had no model in fit's data; "
+                        f"{self.label_} predicts a family from at least one of its models (its family "
+                        "intercept), so fit on data that includes the family's smallest model"
+                    )
+            families = families.astype(str)
+        return df, X, families
+
+    def predict(self, new_models) -> pd.DataFrame:
+        """Predicted scores: one row per row of ``new_models`` (same index), one column per benchmark."""
+        df, X, families = self._inputs(new_models, "predict's data")
+        Y = self.estimator_.predict(X, families)
+        return pd.DataFrame(Y, index=df.index, columns=pd.Index(self.benchmarks_, name="benchmark"))
+
+
+class Sloth(_FrameModel):
+    """The paper's Sloth (digest §3.1, §4): d skills, trainable monotone link per benchmark, learned floors,
+    family intercepts, warm-started from Sloth basic.
+
+    Parameters
+    ----------
+    n_skills : d, the number of latent skills (the paper reports d = 1..4; 3 in its interpretation).
+    intercept : ``"family"`` (the paper's Sloth) or ``"shared"`` (its "(shared intercept)" variant).
+    benchmarks : score columns (None = every leaderboard benchmark column of the data,
+        :data:`~slothpipe.models.registry.CHANCE_LEVELS` order); :data:`LEADERBOARD_V1` and
+        :data:`LEADERBOARD_V2` are the paper's suites.
+    size, tokens, family : column names of parameters (billions), pretraining tokens (trillions), family.
+    chance : ``{benchmark: floor}`` for benchmarks without a built-in chance level (or to override one).
+    n_restarts : random starts of the Sloth basic fit (None = the pipeline's default, 3).
+    random_state : base seed (as ``evaluation: random_state``).
+
+    Fitted attributes: ``estimator_`` (the fitted :class:`~slothpipe.models.laws.SlothRegressor`),
+    ``method_`` (registry slug), ``label_`` (the paper's name), ``benchmarks_``, ``families_``,
+    ``n_models_`` (training rows used), ``skipped_`` (index of the rows fit left out).
+    """
+
+    _param_names = ("n_skills", "intercept", *_FrameModel._common)
+
+    def __init__(
+        self,
+        n_skills: int = 3,
+        *,
+        intercept: str = "family",
+        benchmarks=None,
+        size: str = "params_b",
+        tokens: str = "tokens_t",
+        family: str = "variant_family",
+        chance=None,
+        n_restarts: int | None = None,
+        random_state: int = 0,
+    ):
+        self.n_skills = n_skills
+        self.intercept = intercept
+        self._init_common(benchmarks, size, tokens, family, chance, n_restarts, random_state)
+
+    _basic = False
+
+    def _method(self):
+        d = _check_count("n_skills", self.n_skills)
+        _check_choice("intercept", self.intercept, _INTERCEPTS)
+        stem = "sloth_basic" if self._basic else "sloth"
+        shared = "_shared" if self.intercept == "shared" else ""
+        return f"{stem}{shared}_d{min(d, _MAX_REGISTRY_D)}", (d if d > _MAX_REGISTRY_D else None)
+
+    def skills(self, new_models) -> pd.DataFrame:
+        """The fitted skills θ (digest eq. 3.2): one row per model, columns ``skill 1`` … ``skill d``."""
+        df, X, families = self._inputs(new_models, "skills' data")
+        theta = self.estimator_.skills(X, families)
+        cols = pd.Index([f"skill {k + 1}" for k in range(theta.shape[1])], name="skill")
+        return pd.DataFrame(theta, index=df.index, columns=cols)
+
+
+class SlothBasic(Sloth):
+    """The paper's "Sloth basic": as :class:`Sloth` with a sigmoid link and chance floors (digest §3.1)."""
+
+    _basic = True
+
+
+class PCAFlops(_FrameModel):
+    """The paper's "PCA + FLOPs" baseline (Ruan et al.'s observational scaling laws as adapted, digest §5).
+
+    Parameters
+    ----------
+    n_components : d, principal components of the scores.
+    family_slopes : one log-FLOPs slope per family (the paper's setting with two training models of the
+        held-out family) instead of a shared slope.
+    benchmarks, size, tokens, family : as :class:`Sloth` (``chance``, ``n_restarts`` and ``random_state``
+        are unused: the fit is closed-form).
+
+    Fitted attributes as :class:`Sloth`; ``estimator_`` is a :class:`~slothpipe.models.PCAFlopsRegressor`.
+    Predictions are not clipped to [0, 1].
+    """
+
+    _param_names = ("n_components", "family_slopes", *_FrameModel._common)
+
+    def __init__(
+        self,
+        n_components: int = 3,
+        *,
+        family_slopes: bool = False,
+        benchmarks=None,
+        size: str = "params_b",
+        tokens: str = "tokens_t",
+        family: str = "variant_family",
+        chance=None,
+        n_restarts: int | None = None,
+        random_state: int = 0,
+    ):
+        self.n_components = n_components
+        self.family_slopes = family_slopes
+        self._init_common(benchmarks, size, tokens, family, chance, n_restarts, random_state)
+
+    def _method(self):
+        d = _check_count("n_components", self.n_components)
+        return f"pca_flops_d{min(d, _MAX_REGISTRY_D)}", (d if d > _MAX_REGISTRY_D else None)
+
+    def _n_train_models(self) -> int:
+        return 2 if self.family_slopes else 1
+
+
+class Flops(_FrameModel):
+    """The paper's "FLOPs" laws: one sigmoid law in log FLOPs per benchmark (digest §5, idx 0–3).
+
+    Parameters
+    ----------
+    intercept : ``"family"`` ("FLOPs") or ``"shared"`` ("FLOPs (shared intercept)").
+    link : ``"sigmoid"`` (as plotted in the paper) or ``"monotone"`` (the trainable-link variants the authors
+        fitted but did not plot).
+    family_slopes : one slope per family (the paper's setting with two training models per held-out family).
+    benchmarks, size, tokens, family, chance, n_restarts, random_state : as :class:`Sloth`.
+
+    ``estimator_`` is a :class:`~slothpipe.models.PerBenchmarkLaw`.
+    """
+
+    _param_names = ("intercept", "link", "family_slopes", *_FrameModel._common)
+
+    def __init__(
+        self,
+        *,
+        intercept: str = "family",
+        link: str = "sigmoid",
+        family_slopes: bool = False,
+        benchmarks=None,
+        size: str = "params_b",
+        tokens: str = "tokens_t",
+        family: str = "variant_family",
+        chance=None,
+        n_restarts: int | None = None,
+        random_state: int = 0,
+    ):
+        self.intercept = intercept
+        self.link = link
+        self.family_slopes = family_slopes
+        self._init_common(benchmarks, size, tokens, family, chance, n_restarts, random_state)
+
+    def _method(self):
+        _check_choice("intercept", self.intercept, _INTERCEPTS)
+        _check_choice("link", self.link, _LINKS)
+        shared = "_shared" if self.intercept == "shared" else ""
+        return f"flops{shared}{'_link' if self.link == 'monotone' else ''}", None
+
+    def _n_train_models(self) -> int:
+        return 2 if self.family_slopes else 1
+
+
+class SizeAndTokens(_FrameModel):
+    """The paper's "Size and Tokens" law: Sloth with one skill per benchmark (Λ = I; digest §5, idx 4–7).
+
+    Parameters
+    ----------
+    intercept : ``"family"`` (the paper's) or ``"shared"``.
+    link : ``"monotone"`` (the paper's, warm-started from the sigmoid fit) or ``"sigmoid"`` with chance
+        floors ("Size and Tokens basic").
+    benchmarks, size, tokens, family, chance, n_restarts, random_state : as :class:`Sloth`.
+    """
+
+    _param_names = ("intercept", "link", *_FrameModel._common)
+
+    def __init__(
+        self,
+        *,
+        intercept: str = "family",
+        link: str = "monotone",
+        benchmarks=None,
+        size: str = "params_b",
+        tokens: str = "tokens_t",
+        family: str = "variant_family",
+        chance=None,
+        n_restarts: int | None = None,
+        random_state: int = 0,
+    ):
+        self.intercept = intercept
+        self.link = link
+        self._init_common(benchmarks, size, tokens, family, chance, n_restarts, random_state)
+
+    def _method(self):
+        _check_choice("intercept", self.intercept, _INTERCEPTS)
+        _check_choice("link", self.link, _LINKS)
+        basic = "_basic" if self.link == "sigmoid" else ""
+        shared = "_shared" if self.intercept == "shared" else ""
+        return f"size_tokens{basic}{shared}", None
+
+
+__all__ = ["LEADERBOARD_V1", "LEADERBOARD_V2", "Flops", "PCAFlops", "SizeAndTokens", "Sloth", "SlothBasic"]
