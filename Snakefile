@@ -14,6 +14,8 @@ include: "workflow/rules/data.smk"
 include: "workflow/rules/evaluation.smk"
 include: "workflow/rules/interpretation.smk"
 include: "workflow/rules/downstream.smk"
+# last: publishes every tracked file the rules above declared with tracked()
+include: "workflow/rules/publish.smk"
 
 
 rule all:

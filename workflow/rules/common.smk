@@ -1,6 +1,7 @@
 # Shared helpers: configuration validation, package-source inputs, paths.
 
 import os
+import re
 from pathlib import Path
 
 from slothpipe.config import check_config
@@ -44,6 +45,29 @@ def _display_path(path):
         return str(path.relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+# ---- tracked outputs survive failed and interrupted jobs
+# Snakemake deletes a job's outputs before the job starts and after it fails, so a job never writes a tracked
+# file itself.  Every rule declares `tracked(path)` for a file under results/: the job writes the untracked
+# copy WORK/path, and rule `publish_result` (figures and tables) or `publish_intermediate` (everything else
+# under results/, workflow/rules/publish.smk) copies it onto `path` with a rename once the job has succeeded.
+# A failing, killed or interrupted job therefore only ever loses its untracked work copy, and the next run
+# re-runs it (its work copy is missing) without any special flag.  Downstream rules read the tracked path.
+WORK = "resources/work"
+TRACKED = {"result": [], "intermediate": []}
+
+
+def tracked(path, kind=None):
+    """The work path a job writes for the tracked file `path` (a pattern; wildcards allowed).
+
+    `kind` is "result" for figures and tables (what `--profile profiles/redraw` regenerates from the tracked
+    intermediate files) and "intermediate" for every other tracked file; by default it follows the directory.
+    """
+    if kind is None:
+        kind = "result" if re.search(r"(^|/)(figures|tables)/", path) else "intermediate"
+    TRACKED[kind].append(path)
+    return f"{WORK}/{path}"
 
 
 OFFLINE_MIRROR = config["offline_mirror"]

@@ -24,7 +24,7 @@ DATA_OUTPUTS = [
 rule download_hub:
     output:
         raw="resources/raw/{source}.parquet",
-        manifest="results/data/manifests/{source}.json",
+        manifest=tracked("results/data/manifests/{source}.json"),
     wildcard_constraints:
         source="|".join(HUB_SOURCES),
     input:
@@ -45,7 +45,7 @@ rule download_hub:
 rule download_github:
     output:
         raw="resources/raw/{source}.csv",
-        manifest="results/data/manifests/{source}.json",
+        manifest=tracked("results/data/manifests/{source}.json"),
     wildcard_constraints:
         source="|".join(GITHUB_SOURCES),
     input:
@@ -73,8 +73,8 @@ rule clean:
         humaneval="config/downstream/humaneval_evalplus.csv",
         code=pkg("data"),
     output:
-        dataset="results/data/dataset.parquet",
-        unmatched="results/data/unmatched.csv",
+        dataset=tracked("results/data/dataset.parquet"),
+        unmatched=tracked("results/data/unmatched.csv"),
     params:
         metadata="paper",
     log:
@@ -87,8 +87,8 @@ rule clean:
 
 use rule clean as clean_corrected with:
     output:
-        dataset="results/data/dataset_corrected.parquet",
-        unmatched="results/data/unmatched_corrected.csv",
+        dataset=tracked("results/data/dataset_corrected.parquet"),
+        unmatched=tracked("results/data/unmatched_corrected.csv"),
     params:
         metadata="corrected",
     log:

@@ -65,7 +65,7 @@ checkpoint plan_groups:
         paper_groups=EVAL["paper_groups"],
         code=pkg("evaluation/groups.py"),
     output:
-        plan=f"{OUT}/evaluation/plan.json",
+        plan=tracked(f"{OUT}/evaluation/plan.json"),
     params:
         mode=EVAL["groups"],
         suites=SUITES,
@@ -99,7 +99,7 @@ rule aggregate_errors:
         folds=fold_files,
         code=pkg("evaluation/aggregate.py"),
     output:
-        groups=f"{OUT}/evaluation/group_errors.parquet",
+        groups=tracked(f"{OUT}/evaluation/group_errors.parquet"),
     log:
         f"logs/{OUT}/aggregate_errors.log",
     script:
@@ -113,10 +113,10 @@ rule mae_summary:
         groups=f"{OUT}/evaluation/group_errors.parquet",
         code=pkg("evaluation/aggregate.py", "evaluation/reports.py", "tables.py"),
     output:
-        csv=f"{OUT}/tables/mae_summary.csv",
-        md=f"{OUT}/tables/mae_summary.md",
-        tex=f"{OUT}/tables/mae_summary.tex",
-        mape_csv=f"{OUT}/tables/mape_summary.csv",
+        csv=tracked(f"{OUT}/tables/mae_summary.csv"),
+        md=tracked(f"{OUT}/tables/mae_summary.md"),
+        tex=tracked(f"{OUT}/tables/mae_summary.tex"),
+        mape_csv=tracked(f"{OUT}/tables/mape_summary.csv"),
     params:
         suites=SUITES,
         n_train_models=N_TRAIN,
@@ -139,8 +139,8 @@ rule paper_comparison:
         notes=PAPER_COMPARISON_NOTES,
         code=pkg("evaluation/reports.py", "tables.py"),
     output:
-        csv=f"{OUT}/tables/paper_comparison.csv",
-        md=f"{OUT}/tables/paper_comparison.md",
+        csv=tracked(f"{OUT}/tables/paper_comparison.csv"),
+        md=tracked(f"{OUT}/tables/paper_comparison.md"),
     log:
         f"logs/{OUT}/paper_comparison.log",
     script:
@@ -153,8 +153,8 @@ rule table_models:
         plan=f"{OUT}/evaluation/plan.json",
         code=pkg("evaluation/reports.py", "tables.py"),
     output:
-        csv=f"{OUT}/tables/table3_models.csv",
-        tex=f"{OUT}/tables/table3_models.tex",
+        csv=tracked(f"{OUT}/tables/table3_models.csv"),
+        tex=tracked(f"{OUT}/tables/table3_models.tex"),
     log:
         f"logs/{OUT}/table_models.log",
     script:
@@ -213,8 +213,8 @@ rule heatmap_figure:
         groups=f"{OUT}/evaluation/group_errors.parquet",
         code=pkg("evaluation/aggregate.py", "evaluation/figures.py", "plotting"),
     output:
-        pdf=f"{OUT}/figures/{{name}}.pdf",
-        png=f"{OUT}/figures/{{name}}.png",
+        pdf=tracked(f"{OUT}/figures/{{name}}.pdf"),
+        png=tracked(f"{OUT}/figures/{{name}}.png"),
     wildcard_constraints:
         name="|".join(HEATMAP_FIGURES),
     params:
@@ -233,8 +233,8 @@ rule family_figure:
         plan=f"{OUT}/evaluation/plan.json",
         code=pkg("evaluation/aggregate.py", "evaluation/figures.py", "plotting"),
     output:
-        pdf=f"{OUT}/figures/{{name}}.pdf",
-        png=f"{OUT}/figures/{{name}}.png",
+        pdf=tracked(f"{OUT}/figures/{{name}}.pdf"),
+        png=tracked(f"{OUT}/figures/{{name}}.png"),
     wildcard_constraints:
         name="|".join(FAMILY_FIGURES),
     params:
@@ -251,8 +251,8 @@ rule figure_shared_intercept:
         groups=f"{OUT}/evaluation/group_errors.parquet",
         code=pkg("evaluation/aggregate.py", "evaluation/figures.py", "plotting"),
     output:
-        pdf=f"{OUT}/figures/fig03_shared_intercept.pdf",
-        png=f"{OUT}/figures/fig03_shared_intercept.png",
+        pdf=tracked(f"{OUT}/figures/fig03_shared_intercept.pdf"),
+        png=tracked(f"{OUT}/figures/fig03_shared_intercept.png"),
     params:
         setting=SHARED_FIGURE,
         suites=SUITES,
@@ -276,7 +276,7 @@ rule headline_table:
         comparison=f"{OUT}/tables/paper_comparison.csv",
         code=pkg("evaluation/headline.py", "tables.py"),
     output:
-        md=f"{OUT}/tables/headline.md",
+        md=tracked(f"{OUT}/tables/headline.md"),
     params:
         methods=HEADLINE_METHODS,
     log:

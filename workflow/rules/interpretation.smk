@@ -90,7 +90,7 @@ rule interpretation_fit:
         dataset=DATASET,
         code=pkg("analysis/skills.py", "analysis/interpretation.py", "models", "tables.py"),
     output:
-        fit=f"{OUT}/interpretation/skills_d{{d}}.json",
+        fit=tracked(f"{OUT}/interpretation/skills_d{{d}}.json"),
     wildcard_constraints:
         d="|".join(str(d) for d in SKILL_DS),
     params:
@@ -108,8 +108,8 @@ rule skills_figure:
         fit=lambda wc: f"{OUT}/interpretation/skills_d{SKILL_FIGURES[wc.name][1]}.json",
         code=pkg("analysis/skills.py", "analysis/interpretation.py", "models", "tables.py", "plotting"),
     output:
-        pdf=f"{OUT}/figures/{{name}}.pdf",
-        png=f"{OUT}/figures/{{name}}.png",
+        pdf=tracked(f"{OUT}/figures/{{name}}.pdf"),
+        png=tracked(f"{OUT}/figures/{{name}}.png"),
     wildcard_constraints:
         name=_alternatives(SKILL_FIGURES),
     params:
@@ -130,10 +130,10 @@ rule skills_tables:
         fit=f"{OUT}/interpretation/skills_d{{d}}.json",
         code=pkg("analysis/skills.py", "analysis/interpretation.py", "models", "tables.py"),
     output:
-        loadings=f"{OUT}/tables/loadings_d{{d}}.csv",
-        correlation=f"{OUT}/tables/skill_correlation_d{{d}}.csv",
-        coefficients=f"{OUT}/tables/skill_coefficients_d{{d}}.csv",
-        coefficients_tex=f"{OUT}/tables/skill_coefficients_d{{d}}.tex",
+        loadings=tracked(f"{OUT}/tables/loadings_d{{d}}.csv"),
+        correlation=tracked(f"{OUT}/tables/skill_correlation_d{{d}}.csv"),
+        coefficients=tracked(f"{OUT}/tables/skill_coefficients_d{{d}}.csv"),
+        coefficients_tex=tracked(f"{OUT}/tables/skill_coefficients_d{{d}}.tex"),
     wildcard_constraints:
         d="|".join(str(d) for d in SKILL_DS),
     params:
@@ -151,9 +151,9 @@ rule compute_optimal:
         fit=f"{OUT}/interpretation/skills_d{CO['n_skills']}.json",
         code=pkg("analysis/skills.py", "analysis/interpretation.py", "models", "tables.py"),
     output:
-        csv=f"{OUT}/tables/compute_optimal.csv",
-        table1=f"{OUT}/tables/table1_compute_optimal_if.tex",
-        table2=f"{OUT}/tables/table2_compute_optimal.tex",
+        csv=tracked(f"{OUT}/tables/compute_optimal.csv"),
+        table1=tracked(f"{OUT}/tables/table1_compute_optimal_if.tex"),
+        table2=tracked(f"{OUT}/tables/table2_compute_optimal.tex"),
     params:
         n_budgets=CO["n_budgets"],
         low_flops=float(CO["low_flops"]),
@@ -170,8 +170,8 @@ rule motivation_figure:
         dataset=DATASET,
         code=pkg("analysis/skills.py", "analysis/interpretation.py", "models", "tables.py", "plotting"),
     output:
-        pdf=f"{OUT}/figures/{{name}}.pdf",
-        png=f"{OUT}/figures/{{name}}.png",
+        pdf=tracked(f"{OUT}/figures/{{name}}.pdf"),
+        png=tracked(f"{OUT}/figures/{{name}}.png"),
     wildcard_constraints:
         name=_alternatives(MOTIVATION_FIGURES),
     params:
