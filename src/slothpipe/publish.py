@@ -1,4 +1,4 @@
-"""Publishing a finished job's work file onto its tracked path (rules ``publish_*``, workflow/rules/publish.smk).
+"""Publishing a finished job's work file onto its tracked path (rules ``publish_*``, publish.smk).
 
 Snakemake deletes a job's declared outputs before the job starts and removes them again when it fails or is
 interrupted.  Jobs therefore never write a tracked file under ``results/`` directly: they write an untracked
