@@ -1,7 +1,9 @@
 # Leave-one-family-out evaluation (paper section 4.2) and its figures and tables.
 #
 #   plan_groups (checkpoint)  dataset + held-out groups          -> {OUT}/evaluation/plan.json
-#   evaluate_fold             one suite x n_train_models x group x method bundle
+#   evaluate_fold             one suite x n_train_models x group x method bundle, reading only the slice of
+#                             the dataset and plan of its suite and setting (written by plan_groups under a
+#                             name that follows its content: a v2-only data change re-runs no v1 fold)
 #                                                                -> {OUT}/evaluation/folds/.../{bundle}.parquet
 #   aggregate_errors          all folds                           -> {OUT}/evaluation/group_errors.parquet
 #   mae_summary, paper_comparison, table_models                 -> {OUT}/tables/...
@@ -63,24 +65,41 @@ checkpoint plan_groups:
     input:
         dataset=DATASET,
         paper_groups=EVAL["paper_groups"],
-        code=pkg("evaluation/groups.py"),
+        code=pkg("evaluation/groups.py", "evaluation/slices.py"),
     output:
         plan=tracked(f"{OUT}/evaluation/plan.json"),
+        slices=f"{WORK}/{OUT}/evaluation/slices.json",
     params:
         mode=EVAL["groups"],
         suites=SUITES,
         n_train_models=N_TRAIN,
+        slice_dir=f"{WORK}/{OUT}/evaluation/slices",
     log:
         f"logs/{OUT}/plan_groups.log",
     script:
         "../scripts/plan_groups.py"
 
 
+def fold_slice(wildcards):
+    """The content-named slice (data and groups) a fold job reads (evaluation/slices.py)."""
+    with open(checkpoints.plan_groups.get().output.slices, encoding="utf-8") as fh:
+        index = json.load(fh)
+    entry = index.get(wildcards.suite, {}).get(wildcards.n)
+    if entry is None:
+        raise ValueError(f"suite {wildcards.suite!r}, n_train_models={wildcards.n} is not in the plan")
+    missing = [path for path in entry.values() if not os.path.exists(path)]
+    if missing:
+        raise ValueError(
+            f"the dataset slice {missing[0]} made by plan_groups was deleted; re-make it with "
+            "`snakemake --forcerun plan_groups ...`"
+        )
+    return entry
+
+
 rule evaluate_fold:
     input:
-        dataset=DATASET,
-        plan=f"{OUT}/evaluation/plan.json",
-        code=pkg("evaluation/groups.py", "evaluation/folds.py", "models"),
+        unpack(fold_slice),
+        code=pkg("evaluation/groups.py", "evaluation/slices.py", "evaluation/folds.py", "models"),
     output:
         f"{OUT}/evaluation/folds/{{suite}}/n{{n}}/{{group}}/{{bundle}}.parquet",
     params:
