@@ -10,7 +10,7 @@ def main(snakemake):
     inp = snakemake.input
     for manifest in inp.manifests:
         info = read_json(manifest)
-        check_cached(inp[info["source"]], info)
+        check_cached(getattr(inp, info["source"]), info)
     dataset, unmatched = build_dataset(
         inp.registry,
         inp.leaderboard_v1,
