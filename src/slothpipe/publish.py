@@ -46,7 +46,8 @@ def publish(work: str | os.PathLike[str], dest: str | os.PathLike[str]) -> None:
 
 
 def tracked_pattern_regex(patterns: Iterable[str]) -> str:
-    """One regex matching every path of the given Snakemake patterns (each ``{wildcard}`` = one path part).
+    """One regex matching every path of the given Snakemake patterns (a ``{wildcard}`` matches ``.+``, as in
+    Snakemake, so it may span directories: ``figures/{name}.pdf`` covers ``figures/motivation/mmlu.pdf``).
 
     Used as the wildcard constraint of the publish rules, so that each publishes exactly the tracked files its
     rules declared.  An empty list gives a regex that matches nothing.
@@ -54,7 +55,7 @@ def tracked_pattern_regex(patterns: Iterable[str]) -> str:
     alternatives = []
     for pattern in sorted(set(patterns)):
         parts = _WILDCARD.split(pattern)
-        alternatives.append("[^/]+".join(re.escape(part) for part in parts))
+        alternatives.append(".+".join(re.escape(part) for part in parts))
     return "|".join(f"(?:{a})" for a in alternatives) if alternatives else "(?!)"
 
 
