@@ -21,28 +21,30 @@ include: "workflow/rules/publish.smk"
 rule all:
     default_target: True
     input:
-        DATA_OUTPUTS,
-        EVALUATION_OUTPUTS,
-        INTERPRETATION_OUTPUTS,
-        DOWNSTREAM_OUTPUTS,
+        with_work_copies(DATA_OUTPUTS),
+        with_work_copies(EVALUATION_OUTPUTS),
+        with_work_copies(INTERPRETATION_OUTPUTS),
+        with_work_copies(DOWNSTREAM_OUTPUTS),
 
 
+# Each stage target also needs the untracked work copy of every tracked file (with_work_copies, common.smk), so
+# that a job that failed or was interrupted runs again even though its tracked file is still in place.
 # One target per stage, e.g. `snakemake --cores 8 evaluation` (each also builds what it needs upstream).
 rule data:
     input:
-        DATA_OUTPUTS,
+        with_work_copies(DATA_OUTPUTS),
 
 
 rule evaluation:
     input:
-        EVALUATION_OUTPUTS,
+        with_work_copies(EVALUATION_OUTPUTS),
 
 
 rule interpretation:
     input:
-        INTERPRETATION_OUTPUTS,
+        with_work_copies(INTERPRETATION_OUTPUTS),
 
 
 rule downstream:
     input:
-        DOWNSTREAM_OUTPUTS,
+        with_work_copies(DOWNSTREAM_OUTPUTS),

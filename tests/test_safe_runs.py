@@ -119,10 +119,19 @@ def interrupt(root: Path, args: tuple[str, ...], rule: str, output_part: str, si
 
 
 def test_a_failing_job_keeps_tracked_files_and_a_mirror_repaired_in_place_is_fetched_again(world):
-    # Findings 1 and 3: a truncated v2 parquet in the mirror is copied (Hub files are not pinned) and clean
-    # fails on it.  The failure used to delete dataset{,_corrected}.parquet and unmatched{,_corrected}.csv,
-    # and repairing the mirror file in place left the bad cached copy in use.
+    # Finding 1: a failing clean (here: a malformed registry row) used to delete dataset{,_corrected}.parquet
+    # and unmatched{,_corrected}.csv.  Now nothing tracked changes, and the run after the fix re-runs clean.
     before = tracked(world)
+    registry = world / "config" / "models.csv"
+    good_registry = registry.read_text(encoding="utf-8")
+    registry.write_text(good_registry.replace(",synth/beta-6b,", ",synth/beta-6b,,", 1), encoding="utf-8")
+    failed = snakemake(world, *TARGETS)
+    assert failed.returncode != 0 and "Error in rule clean" in output(failed)
+    assert tracked(world) == before
+
+    # Finding 3: a truncated v2 parquet in the mirror is copied (Hub files are not pinned) and clean fails on
+    # it; repairing the mirror file in place used to leave the bad cached copy in use.
+    registry.write_text(good_registry, encoding="utf-8")
     v2 = world / "mirror" / V2_MIRROR
     good = v2.read_bytes()
     v2.write_bytes(good[: len(good) // 2])
@@ -134,11 +143,13 @@ def test_a_failing_job_keeps_tracked_files_and_a_mirror_repaired_in_place_is_fet
     assert changed == ["results/data/manifests/leaderboard_v2.json"]
 
     v2.write_bytes(good)  # repaired in place
-    plan = snakemake(world, "-n", *TARGETS)
-    downloads = [job for job in planned_jobs(plan.stdout) if job[0].startswith("download")]
-    assert downloads == [("download_hub", "source=leaderboard_v2")], output(plan)
     fixed = snakemake(world, *TARGETS)
     assert fixed.returncode == 0, output(fixed)[-3000:]
+    ran = planned_jobs(output(fixed))
+    assert [job for job in ran if job[0].startswith("download")] == [
+        ("download_hub", "source=leaderboard_v2")
+    ]
+    assert {"clean", "clean_corrected"} <= rules(ran)
     assert tracked(world) == before
 
 
@@ -236,14 +247,27 @@ def test_redraw_profile_allows_exactly_the_rules_of_figures_and_tables():
 
 
 def test_readme_commands_plan_what_the_readme_says(world):
-    # "redraw a figure after changing its style code"
+    # The README's "Running parts of the pipeline" table, as dry runs (`snakemake -n`, its last row, prints
+    # every planned job with its reason); its first row is the fresh-clone test above and the mirror update
+    # the v2 test.  "redraw a figure after changing its style code":
     restyle = snakemake(world, "-n", "results/figures/fig01_errors_n1.pdf", "--forcerun", "heatmap_figure")
-    assert restyle.returncode == 0
+    assert restyle.returncode == 0, output(restyle)[-2000:]
     assert rules(planned_jobs(restyle.stdout)) == {"heatmap_figure", "publish_result"}
-    # "see what would run and why" (`snakemake -n`) is run by every test above
+    assert "reason: Forced execution" in restyle.stdout
+    # "one stage and what it needs" (`data` is a target of every run above): the baseline made the folds and
+    # one table, so the evaluation stage plans its other tables and figures and no download or fit
+    stage = snakemake(world, "-n", "evaluation")
+    assert stage.returncode == 0, output(stage)[-2000:]
+    planned = rules(planned_jobs(stage.stdout))
+    assert {"heatmap_figure", "paper_comparison", "table_models"} <= planned
+    assert not planned & {"download_hub", "download_github", "clean", "evaluate_fold"}
+    # "pick up a leaderboard update" online: every Hub download, and what follows from it
+    update = snakemake(world, "-n", "--forcerun", "download_hub")
+    assert update.returncode == 0, output(update)[-2000:]
+    hub = sorted(w for rule, w in planned_jobs(update.stdout) if rule == "download_hub")
+    assert hub == ["source=leaderboard_v1", "source=leaderboard_v2"]
     # "the better-science variant": its own tree under results/corrected/
-    corrected = snakemake(
-        world, "-n", "results/corrected/tables/mae_summary.csv", config=("metadata=corrected",)
-    )
+    corrected = snakemake(world, "-n", config=("metadata=corrected",))
     assert corrected.returncode == 0, output(corrected)[-2000:]
+    assert "results/corrected/tables/mae_summary.csv" in corrected.stdout
     assert "plan_groups" in rules(planned_jobs(corrected.stdout))

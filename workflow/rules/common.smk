@@ -70,6 +70,19 @@ def tracked(path, kind=None):
     return f"{WORK}/{path}"
 
 
+def with_work_copies(paths):
+    """`paths` and the work copy of each tracked one, as the inputs of a stage target (`all`, `data`, ...).
+
+    Snakemake re-runs a job whose output is missing only when a job that needs it runs, so after a failed or
+    interrupted job (work copy gone, tracked file intact) nothing would re-run it; a stage target that needs
+    the work copy does.  Called in the Snakefile, after every rule has declared its tracked files.
+    """
+    from slothpipe.publish import tracked_pattern_regex
+
+    regex = re.compile(tracked_pattern_regex(TRACKED["result"] + TRACKED["intermediate"]))
+    return [*paths, *(f"{WORK}/{p}" for p in paths if regex.fullmatch(p))]
+
+
 OFFLINE_MIRROR = config["offline_mirror"]
 HUB_SOURCES = sorted(config["sources"]["hub"])
 GITHUB_SOURCES = sorted(config["sources"]["github"])

@@ -106,6 +106,14 @@ def task_files(wildcards=None):
 
 
 DOWNSTREAM_OUTPUTS = [
+    *expand(
+        f"{OUT}/downstream/skills/{{s}}{{suffix}}",
+        s=list(DS_SKILLS),
+        suffix=[".parquet", "_loadings.csv", "_info.json"],
+    ),
+    f"{OUT}/downstream/regressions.parquet",
+    f"{OUT}/downstream/regression_weights.parquet",
+    *[f"{OUT}/downstream/link_curves/{suite}_{family}.parquet" for suite, family in LINK_JOBS],
     *expand(f"{OUT}/tables/downstream_{{name}}.csv", name=["predictions", "weights", "errors"]),
     *expand(
         f"{OUT}/figures/{{name}}.{{ext}}",

@@ -214,6 +214,8 @@ HEATMAP_FIGURES = {k: v for k, v in HEATMAP_FIGURES.items() if all(configured(*p
 FAMILY_FIGURES = {k: v for k, v in FAMILY_FIGURES.items() if configured(*v)}
 
 EVALUATION_OUTPUTS = [
+    f"{OUT}/evaluation/plan.json",
+    f"{OUT}/evaluation/group_errors.parquet",
     f"{OUT}/tables/mae_summary.csv",
     f"{OUT}/tables/paper_comparison.csv",
     f"{OUT}/tables/table3_models.csv",

@@ -72,6 +72,7 @@ def _alternatives(names):
 
 
 INTERPRETATION_OUTPUTS = [
+    *expand(f"{OUT}/interpretation/skills_d{{d}}.json", d=SKILL_DS),
     *expand(f"{OUT}/figures/{{name}}.{{ext}}", name=[*SKILL_FIGURES, *MOTIVATION_FIGURES], ext=["pdf", "png"]),
     *expand(
         f"{OUT}/tables/{{table}}_d{{d}}.csv",
