@@ -21,7 +21,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-__all__ = ["publish", "tracked_pattern_regex"]
+__all__ = ["publish", "sibling_outputs", "tracked_pattern_regex"]
 
 _WILDCARD = re.compile(r"\{[^{}]+\}")
 
@@ -57,6 +57,48 @@ def tracked_pattern_regex(patterns: Iterable[str]) -> str:
         parts = _WILDCARD.split(pattern)
         alternatives.append(".+".join(re.escape(part) for part in parts))
     return "|".join(f"(?:{a})" for a in alternatives) if alternatives else "(?!)"
+
+
+def _pattern_regex(pattern: str) -> re.Pattern[str]:
+    parts, names = [], []
+    pos = 0
+    for match in _WILDCARD.finditer(pattern):
+        parts.append(re.escape(pattern[pos : match.start()]))
+        name = match.group(0)[1:-1].split(",", 1)[0].strip()
+        parts.append(f"(?P={name})" if name in names else f"(?P<{name}>.+)")
+        names.append(name)
+        pos = match.end()
+    parts.append(re.escape(pattern[pos:]))
+    return re.compile("".join(parts))
+
+
+def _fill(pattern: str, values: dict[str, str]) -> str:
+    return _WILDCARD.sub(lambda m: values[m.group(0)[1:-1].split(",", 1)[0].strip()], pattern)
+
+
+def sibling_outputs(paths: Iterable[str], groups: Iterable[list[str]]) -> list[str]:
+    """``paths`` followed by every other output of the same job, in order and without repeats.
+
+    ``groups`` holds the output patterns of each rule; a path that matches one pattern of a group brings in
+    the group's other patterns, filled with the wildcard values of the match (``figures/{name}.pdf`` brings
+    ``figures/{name}.png``).
+    """
+    groups = [list(g) for g in groups]
+    out: list[str] = []
+    seen: set[str] = set()
+    for path in paths:
+        candidates = [path]
+        for group in groups:
+            for pattern in group:
+                match = _pattern_regex(pattern).fullmatch(path)
+                if match:
+                    candidates += [_fill(p, match.groupdict()) for p in group]
+                    break
+        for candidate in candidates:
+            if candidate not in seen:
+                seen.add(candidate)
+                out.append(candidate)
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -71,16 +71,23 @@ def tracked(path, kind=None):
 
 
 def with_work_copies(paths):
-    """`paths` and the work copy of each tracked one, as the inputs of a stage target (`all`, `data`, ...).
+    """`paths`, the other tracked outputs of the jobs that make them, and the work copy of each tracked file.
 
-    Snakemake re-runs a job whose output is missing only when a job that needs it runs, so after a failed or
-    interrupted job (work copy gone, tracked file intact) nothing would re-run it; a stage target that needs
-    the work copy does.  Called in the Snakefile, after every rule has declared its tracked files.
+    Used as the inputs of a stage target (`all`, `data`, ...): a job's tracked outputs are published one file
+    at a time, so asking for mae_summary.csv also asks for mae_summary.md and .tex; and Snakemake re-runs a job
+    whose output is missing only when something needs it, so after a failed or interrupted job (work copy gone,
+    tracked file intact) only a target that needs the work copy re-runs it.  Called in the Snakefile, once
+    every rule is defined.
     """
-    from slothpipe.publish import tracked_pattern_regex
+    from slothpipe.publish import sibling_outputs
 
-    regex = re.compile(tracked_pattern_regex(TRACKED["result"] + TRACKED["intermediate"]))
-    return [*paths, *(f"{WORK}/{p}" for p in paths if regex.fullmatch(p))]
+    declared = set(TRACKED["result"] + TRACKED["intermediate"])
+    groups = []  # the tracked outputs of each rule, as the patterns given to tracked()
+    for rule in workflow.rules:
+        outs = [str(f)[len(WORK) + 1 :] for f in rule.output if str(f).startswith(WORK + "/")]
+        groups.append([o for o in outs if o in declared])
+    expanded = sibling_outputs(paths, [g for g in groups if g])
+    return [*expanded, *(f"{WORK}/{p}" for p in expanded)]
 
 
 OFFLINE_MIRROR = config["offline_mirror"]
