@@ -14,6 +14,8 @@ include: "workflow/rules/data.smk"
 include: "workflow/rules/evaluation.smk"
 include: "workflow/rules/interpretation.smk"
 include: "workflow/rules/downstream.smk"
+# last: publishes every tracked file the rules above declared with tracked()
+include: "workflow/rules/publish.smk"
 
 
 # Downloads need the network, which compute nodes of a cluster often lack: they run on the submitting host.
@@ -26,32 +28,34 @@ rule all:
     """Everything: data, evaluation, interpretation and downstream outputs under results/."""
     default_target: True
     input:
-        DATA_OUTPUTS,
-        EVALUATION_OUTPUTS,
-        INTERPRETATION_OUTPUTS,
-        DOWNSTREAM_OUTPUTS,
+        with_work_copies(DATA_OUTPUTS),
+        with_work_copies(EVALUATION_OUTPUTS),
+        with_work_copies(INTERPRETATION_OUTPUTS),
+        with_work_copies(DOWNSTREAM_OUTPUTS),
 
 
+# Each stage target also needs the untracked work copy of every tracked file (with_work_copies, common.smk), so
+# that a job that failed or was interrupted runs again even though its tracked file is still in place.
 # One target per stage, e.g. `snakemake --cores 8 evaluation` (each also builds what it needs upstream).
 rule data:
     """The data stage: downloads, manifests and both cleaned datasets."""
     input:
-        DATA_OUTPUTS,
+        with_work_copies(DATA_OUTPUTS),
 
 
 rule evaluation:
     """The prediction experiment: leave-one-family-out folds, error tables and Figures 1, 3, 10-20."""
     input:
-        EVALUATION_OUTPUTS,
+        with_work_copies(EVALUATION_OUTPUTS),
 
 
 rule interpretation:
     """The skills fits, their figures (2, 4, 5, 8-9, 21-29) and Tables 1-2."""
     input:
-        INTERPRETATION_OUTPUTS,
+        with_work_copies(INTERPRETATION_OUTPUTS),
 
 
 rule downstream:
     """Downstream tasks (HumanEval, EQ-Bench) and link-function curves: Figures 6, 30, 32-40."""
     input:
-        DOWNSTREAM_OUTPUTS,
+        with_work_copies(DOWNSTREAM_OUTPUTS),

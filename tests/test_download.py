@@ -394,3 +394,37 @@ def test_pin_without_the_hub_says_what_pinning_needs(tmp_path):
     assert "leaderboard_v1: cannot resolve revision 'main'" in result.stderr
     assert "Could not reach the Hugging Face Hub at http://127.0.0.1:9" in result.stderr
     assert config.read_text(encoding="utf-8") == text  # nothing written
+
+
+def test_a_mirror_manifest_records_no_revision_it_did_not_check(tmp_path):
+    # Issue 11, finding 5: a revision that does not exist was written into the manifest as the requested one.
+    mirror = tmp_path / "mirror"
+    hub_file = mirror / "hub" / REPO / V1_FILE
+    hub_file.parent.mkdir(parents=True)
+    hub_file.write_bytes(v1_parquet())
+    bad = "0" * 37 + "bad"
+    call = hub_call(revision=bad).replace("sha256=None)", f"sha256=None, mirror={str(mirror)!r})")
+    result = run_fetch(call, env={}, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads(result.stdout)
+    assert bad not in result.stdout
+    assert manifest["requested_revision"] is None and manifest["resolved_revision"] is None
+    assert manifest["checked"].startswith("revision not checked (the mirror records none)")
+    assert manifest["sha256"] == hashlib.sha256(hub_file.read_bytes()).hexdigest()
+    assert f"revision '{bad}' of the configuration is not checked" in result.stderr
+
+
+def test_mirror_content_key_follows_the_content_not_the_location(tmp_path):
+    from slothpipe.download import mirror_content_key
+
+    for name in ("a", "b"):
+        path = tmp_path / name / "hub" / REPO / V1_FILE
+        path.parent.mkdir(parents=True)
+        path.write_bytes(v1_parquet())
+    key = mirror_content_key(tmp_path / "a", REPO, "data/train-*.parquet")
+    assert key == hashlib.sha256(v1_parquet()).hexdigest()
+    assert mirror_content_key(tmp_path / "b", REPO, "data/train-*.parquet") == key
+    (tmp_path / "b" / "hub" / REPO / V1_FILE).write_bytes(v1_parquet(4))
+    assert mirror_content_key(tmp_path / "b", REPO, "data/train-*.parquet") != key
+    assert mirror_content_key(None, REPO, "data/train-*.parquet") is None
+    assert mirror_content_key(tmp_path / "nowhere", REPO, "data/train-*.parquet") is None

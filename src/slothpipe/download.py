@@ -82,6 +82,36 @@ def _single_match(paths: list[str], file_glob: str, where: str) -> str:
     return matches[0]
 
 
+def mirror_content_key(mirror: str | os.PathLike[str] | None, repo_id: str, file_glob: str) -> str | None:
+    """The sha256 of the mirror file a Hub source would copy, or None (no mirror, or no single match).
+
+    The pipeline passes it to the download rule as a parameter, so a download re-runs exactly when the content
+    of its mirror file changes (an in-place update, or a mirror copy that differs), not when the mirror moves.
+    """
+    if mirror is None:
+        return None
+    root = Path(mirror) / "hub" / repo_id
+    if not root.is_dir():
+        return None
+    files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+    matches = [f for f in files if fnmatch.fnmatchcase(f, file_glob)]
+    return sha256_file(root / matches[0]) if len(matches) == 1 else None
+
+
+def check_cached(raw: str | os.PathLike[str], manifest: dict[str, Any]) -> None:
+    """Raise DownloadError when the downloaded file ``raw`` no longer matches its ``manifest``."""
+    raw = Path(raw)
+    size, digest = raw.stat().st_size, sha256_file(raw)
+    if size != manifest.get("size") or digest != manifest.get("sha256"):
+        kind = "download_hub" if manifest.get("kind") == "hub" else "download_github"
+        raise DownloadError(
+            f"{raw} does not match its manifest results/data/manifests/{manifest.get('source')}.json "
+            f"(sha256 {digest}, {size} bytes; manifest: sha256 {manifest.get('sha256')}, "
+            f"{manifest.get('size')} bytes): it changed after it was downloaded.\n"
+            f"Fetch it again: snakemake --forcerun {kind} ...  (or delete {raw})."
+        )
+
+
 # --------------------------------------------------------------------------------------------- Hub
 
 
@@ -133,7 +163,16 @@ def _fetch_hub_from_mirror(
             f"offline mirror {mirror}: no directory {root} for Hub dataset {repo_id!r}. "
             "The mirror must be laid out as DIR/hub/<repo_id>/<path in repo>."
         )
-    return _copy_from_tree(
+    # A mirror holds one version of each file and no commit: the configured revision cannot be checked, so
+    # the manifest does not record it (requested_revision null) and says what was checked instead.
+    log.warning(
+        "%s: revision %r of the configuration is not checked: the offline mirror records no revision "
+        "(the manifest records the file's sha256%s)",
+        source,
+        revision,
+        ", checked against the configured sha256" if sha256 else "",
+    )
+    manifest = _copy_from_tree(
         root,
         source=source,
         repo_id=repo_id,
@@ -145,6 +184,13 @@ def _fetch_hub_from_mirror(
         resolved_revision=None,
         where=f"offline mirror {root}",
     )
+    manifest["requested_revision"] = None
+    manifest["checked"] = (
+        "sha256 matches the configured sha256; revision not checked (the mirror records none)"
+        if sha256
+        else "revision not checked (the mirror records none); sha256 is that of the copied file"
+    )
+    return manifest
 
 
 def _hub_manifest(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 import runpy
@@ -11,9 +12,11 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
+from synthetic_sources import V2_SCHEMA, V2_SCORES, v2_entry, write_leaderboard
 
 from slothpipe.data import BENCHMARKS, DATASET_COLUMNS, UNMATCHED_COLUMNS, build_dataset, name_stem
 from slothpipe.errors import DataError
+from slothpipe.io import sha256_file, write_json
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCALE = ["params_b", "tokens_t", "flops_1e21", "log_params", "log_tokens", "log_flops"]
@@ -195,9 +198,27 @@ def test_name_stem(name, stem):
 SCRIPT = REPO_ROOT / "workflow" / "scripts" / "clean.py"
 
 
-def run_script(world, out_dir: Path, metadata="paper"):
+CLEAN_SOURCES = ("leaderboard_v1", "leaderboard_v2", "obsscaling_base", "obsscaling_instruct")
+
+
+def write_manifests(world, out_dir: Path) -> list[str]:
+    """Manifests of the world's raw files, as the download rules write them."""
+    paths = []
+    for source in CLEAN_SOURCES:
+        raw = world[source]
+        manifest = {"source": source, "kind": "hub" if "leaderboard" in source else "github"}
+        manifest.update(size=raw.stat().st_size, sha256=sha256_file(raw))
+        path = out_dir / "manifests" / f"{source}.json"
+        write_json(manifest, path)
+        paths.append(str(path))
+    return paths
+
+
+def run_script(world, out_dir: Path, metadata="paper", manifests=None):
+    if manifests is None:
+        manifests = write_manifests(world, out_dir.parent / f"{out_dir.name}_manifests")
     snakemake = SimpleNamespace(
-        input=SimpleNamespace(**{k: str(v) for k, v in world.items()}),
+        input=SimpleNamespace(**{k: str(v) for k, v in world.items()}, manifests=manifests),
         output=SimpleNamespace(
             dataset=str(out_dir / "dataset.parquet"), unmatched=str(out_dir / "unmatched.csv")
         ),
@@ -235,3 +256,37 @@ def test_clean_script_fails_cleanly_without_partial_outputs(synthetic_world, tmp
     assert f"{path}, line 3, column 'tokens_t_paper': malformed number 'two'" in err
     assert "Traceback" not in err
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["clean.log"]
+
+
+def test_clean_refuses_a_download_that_no_longer_matches_its_manifest(synthetic_world, tmp_path, capsys):
+    # Issue 11, finding 3: a cached download changed after it was fetched (here: truncated) was read as it is.
+    manifests = write_manifests(synthetic_world, tmp_path / "manifests")
+    raw = synthetic_world["leaderboard_v2"]
+    raw.write_bytes(raw.read_bytes()[:100])
+    with pytest.raises(SystemExit):
+        run_script(synthetic_world, tmp_path / "out", manifests=manifests)
+    err = capsys.readouterr().err
+    assert f"{raw} does not match its manifest results/data/manifests/leaderboard_v2.json" in err
+    assert "Fetch it again: snakemake --forcerun download_hub" in err
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["clean.log"]
+
+
+def test_a_missing_score_of_a_registry_model_is_reported_and_logged(synthetic_world, caplog):
+    # Issue 11, finding 2: a NaN score in a linked leaderboard row used to pass silently (the model then left
+    # every suite with that benchmark).  Now each one is a `missing_score` row of unmatched.csv and a warning.
+    v2 = [
+        v2_entry("org/alpha-7b", {**{b: 0.61 for b in V2_SCORES}, "MUSR": None, "GPQA": float("nan")}),
+        v2_entry("org/alpha-1b", 0.2),
+    ]
+    write_leaderboard(synthetic_world["leaderboard_v2"], V2_SCHEMA, v2)
+    with caplog.at_level(logging.WARNING, logger="slothpipe.data.build"):
+        dataset, unmatched = build(synthetic_world)
+    missing = unmatched[unmatched["kind"] == "missing_score"]
+    assert missing[["source", "row", "name", "model"]].values.tolist() == [
+        ["leaderboard_v2", 0, "org/alpha-7b", "alpha-7b"],
+        ["leaderboard_v2", 0, "org/alpha-7b", "alpha-7b"],
+    ]
+    assert sorted(d.split(":")[0] for d in missing["detail"]) == ["GPQA", "MUSR"]
+    assert dataset.set_index("model").loc["alpha-7b", ["GPQA", "MUSR"]].isna().all()
+    warnings = [r.getMessage() for r in caplog.records if r.getMessage().startswith("missing score")]
+    assert len(warnings) == 2 and all("model alpha-7b" in w and "leaderboard_v2 row 0" in w for w in warnings)

@@ -1,6 +1,7 @@
 # Shared helpers: configuration validation, package-source inputs, paths.
 
 import os
+import re
 from pathlib import Path
 
 from slothpipe.config import check_config
@@ -44,6 +45,49 @@ def _display_path(path):
         return str(path.relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+# ---- tracked outputs survive failed and interrupted jobs
+# Snakemake deletes a job's outputs before the job starts and after it fails, so a job never writes a tracked
+# file itself.  Every rule declares `tracked(path)` for a file under results/: the job writes the untracked
+# copy WORK/path, and rule `publish_result` (figures and tables) or `publish_intermediate` (everything else
+# under results/, workflow/rules/publish.smk) copies it onto `path` with a rename once the job has succeeded.
+# A failing, killed or interrupted job therefore only ever loses its untracked work copy, and the next run
+# re-runs it (its work copy is missing) without any special flag.  Downstream rules read the tracked path.
+WORK = "resources/work"
+TRACKED = {"result": [], "intermediate": []}
+
+
+def tracked(path, kind=None):
+    """The work path a job writes for the tracked file `path` (a pattern; wildcards allowed).
+
+    `kind` is "result" for figures and tables (what `--profile profiles/redraw` regenerates from the tracked
+    intermediate files) and "intermediate" for every other tracked file; by default it follows the directory.
+    """
+    if kind is None:
+        kind = "result" if re.search(r"(^|/)(figures|tables)/", path) else "intermediate"
+    TRACKED[kind].append(path)
+    return f"{WORK}/{path}"
+
+
+def with_work_copies(paths):
+    """`paths`, the other tracked outputs of the jobs that make them, and the work copy of each tracked file.
+
+    Used as the inputs of a stage target (`all`, `data`, ...): a job's tracked outputs are published one file
+    at a time, so asking for mae_summary.csv also asks for mae_summary.md and .tex; and Snakemake re-runs a job
+    whose output is missing only when something needs it, so after a failed or interrupted job (work copy gone,
+    tracked file intact) only a target that needs the work copy re-runs it.  Called in the Snakefile, once
+    every rule is defined.
+    """
+    from slothpipe.publish import sibling_outputs
+
+    declared = set(TRACKED["result"] + TRACKED["intermediate"])
+    groups = []  # the tracked outputs of each rule, as the patterns given to tracked()
+    for rule in workflow.rules:
+        outs = [str(f)[len(WORK) + 1 :] for f in rule.output if str(f).startswith(WORK + "/")]
+        groups.append([o for o in outs if o in declared])
+    expanded = sibling_outputs(paths, [g for g in groups if g])
+    return [*expanded, *(f"{WORK}/{p}" for p in expanded)]
 
 
 OFFLINE_MIRROR = config["offline_mirror"]

@@ -9,8 +9,11 @@
 # paper's facts (default, the tracked reproduction) or the corrected ones (outputs under results/corrected/).
 #
 # Every download writes a manifest (repo, requested and resolved revision, path, size, sha256) under
-# results/data/manifests/.  A download re-runs only when its output is missing or its settings change; after a
-# leaderboard update, re-run it with `snakemake --forcerun download_hub` (or pin a new revision in the config).
+# results/data/manifests/.  A download re-runs when its output is missing, its settings change or, with an
+# offline mirror, the content of its mirror file changes (the file's sha256 is a parameter; the mirror's
+# location is not, so pointing `offline_mirror` at a copy re-runs only the sources whose content differs).
+# Online, after a leaderboard update re-run it with `snakemake --forcerun download_hub` (or pin a new
+# revision in the config).  `clean` refuses a downloaded file that no longer matches its manifest.
 
 # Both datasets are cheap and tracked, so the default target keeps both up to date.
 DATA_OUTPUTS = [
@@ -21,18 +24,29 @@ DATA_OUTPUTS = [
 ]
 
 
+from slothpipe.download import mirror_content_key
+
+# The downloads `clean` reads (each checked against its manifest before use).
+CLEAN_SOURCES = ["leaderboard_v1", "leaderboard_v2", "obsscaling_base", "obsscaling_instruct"]
+
+
 rule download_hub:
     """Download a leaderboard file from the Hugging Face Hub (or the mirror); write its manifest."""
     output:
         raw="resources/raw/{source}.parquet",
-        manifest="results/data/manifests/{source}.json",
+        manifest=tracked("results/data/manifests/{source}.json"),
     wildcard_constraints:
         source="|".join(HUB_SOURCES),
     input:
         code=pkg("download.py"),
     params:
         spec=lambda wc: config["sources"]["hub"][wc.source],
-        mirror=OFFLINE_MIRROR,
+        # the mirror file's sha256 (None online); the script reads the mirror's location from the config
+        mirror_sha256=lambda wc: mirror_content_key(
+            OFFLINE_MIRROR,
+            config["sources"]["hub"][wc.source]["repo_id"],
+            config["sources"]["hub"][wc.source]["file_glob"],
+        ),
     resources:
         network=1,
     log:
@@ -47,14 +61,14 @@ rule download_github:
     """Download one of Ruan et al.'s tables from GitHub at a pinned commit; write its manifest."""
     output:
         raw="resources/raw/{source}.csv",
-        manifest="results/data/manifests/{source}.json",
+        manifest=tracked("results/data/manifests/{source}.json"),
     wildcard_constraints:
         source="|".join(GITHUB_SOURCES),
     input:
         code=pkg("download.py"),
     params:
+        # content pinned by its sha256; the script reads the mirror's location from the config
         spec=lambda wc: config["sources"]["github"][wc.source],
-        mirror=OFFLINE_MIRROR,
     resources:
         network=1,
     log:
@@ -74,10 +88,11 @@ rule clean:
         obsscaling_instruct="resources/raw/obsscaling_instruct.csv",
         registry=config["registry"],
         humaneval="config/downstream/humaneval_evalplus.csv",
-        code=pkg("data"),
+        manifests=expand("results/data/manifests/{source}.json", source=CLEAN_SOURCES),
+        code=pkg("data", "download.py"),
     output:
-        dataset="results/data/dataset.parquet",
-        unmatched="results/data/unmatched.csv",
+        dataset=tracked("results/data/dataset.parquet"),
+        unmatched=tracked("results/data/unmatched.csv"),
     params:
         metadata="paper",
     log:
@@ -91,8 +106,8 @@ rule clean:
 use rule clean as clean_corrected with:
     """The same dataset with the registry's corrected sizes and tokens."""
     output:
-        dataset="results/data/dataset_corrected.parquet",
-        unmatched="results/data/unmatched_corrected.csv",
+        dataset=tracked("results/data/dataset_corrected.parquet"),
+        unmatched=tracked("results/data/unmatched_corrected.csv"),
     params:
         metadata="corrected",
     log:

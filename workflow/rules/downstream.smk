@@ -106,6 +106,14 @@ def task_files(wildcards=None):
 
 
 DOWNSTREAM_OUTPUTS = [
+    *expand(
+        f"{OUT}/downstream/skills/{{s}}{{suffix}}",
+        s=list(DS_SKILLS),
+        suffix=[".parquet", "_loadings.csv", "_info.json"],
+    ),
+    f"{OUT}/downstream/regressions.parquet",
+    f"{OUT}/downstream/regression_weights.parquet",
+    *[f"{OUT}/downstream/link_curves/{suite}_{family}.parquet" for suite, family in LINK_JOBS],
     *expand(f"{OUT}/tables/downstream_{{name}}.csv", name=["predictions", "weights", "errors"]),
     *expand(
         f"{OUT}/figures/{{name}}.{{ext}}",
@@ -127,9 +135,9 @@ rule downstream_skills:
         dataset=DATASET,
         code=pkg("analysis/skills.py", "models", "downstream/skill_sources.py", "downstream/regression.py"),
     output:
-        skills=f"{OUT}/downstream/skills/{{ds_setting}}.parquet",
-        loadings=f"{OUT}/downstream/skills/{{ds_setting}}_loadings.csv",
-        info=f"{OUT}/downstream/skills/{{ds_setting}}_info.json",
+        skills=tracked(f"{OUT}/downstream/skills/{{ds_setting}}.parquet"),
+        loadings=tracked(f"{OUT}/downstream/skills/{{ds_setting}}_loadings.csv"),
+        info=tracked(f"{OUT}/downstream/skills/{{ds_setting}}_info.json"),
     params:
         spec=lambda wc: downstream_skill_params(wc.ds_setting),
     log:
@@ -148,8 +156,8 @@ rule downstream_regressions:
         task_files=task_files,
         code=pkg("data/downstream.py", "data/schema.py", "downstream/regression.py"),
     output:
-        points=f"{OUT}/downstream/regressions.parquet",
-        weights=f"{OUT}/downstream/regression_weights.parquet",
+        points=tracked(f"{OUT}/downstream/regressions.parquet"),
+        weights=tracked(f"{OUT}/downstream/regression_weights.parquet"),
     params:
         settings=list(DS_SKILLS),
         tasks=DS_TASKS,
@@ -169,9 +177,9 @@ rule downstream_tables:
         weights=f"{OUT}/downstream/regression_weights.parquet",
         code=pkg("downstream/regression.py"),
     output:
-        predictions=f"{OUT}/tables/downstream_predictions.csv",
-        weights=f"{OUT}/tables/downstream_weights.csv",
-        errors=f"{OUT}/tables/downstream_errors.csv",
+        predictions=tracked(f"{OUT}/tables/downstream_predictions.csv"),
+        weights=tracked(f"{OUT}/tables/downstream_weights.csv"),
+        errors=tracked(f"{OUT}/tables/downstream_errors.csv"),
     log:
         f"logs/{OUT}/downstream/tables.log",
     script:
@@ -185,8 +193,8 @@ rule downstream_figure:
         weights=f"{OUT}/downstream/regression_weights.parquet",
         code=pkg("downstream/figures.py", "plotting"),
     output:
-        pdf=f"{OUT}/figures/{{name}}.pdf",
-        png=f"{OUT}/figures/{{name}}.png",
+        pdf=tracked(f"{OUT}/figures/{{name}}.pdf"),
+        png=tracked(f"{OUT}/figures/{{name}}.png"),
     wildcard_constraints:
         name="|".join(DOWNSTREAM_FIGURES),
     params:
@@ -204,8 +212,8 @@ rule loadings_figure:
         loadings=lambda wc: f"{OUT}/downstream/skills/{LOADINGS_FIGURES[wc.name]['setting']}_loadings.csv",
         code=pkg("downstream/figures.py", "plotting"),
     output:
-        pdf=f"{OUT}/figures/{{name}}.pdf",
-        png=f"{OUT}/figures/{{name}}.png",
+        pdf=tracked(f"{OUT}/figures/{{name}}.pdf"),
+        png=tracked(f"{OUT}/figures/{{name}}.png"),
     wildcard_constraints:
         name="|".join(LOADINGS_FIGURES),
     params:
@@ -222,7 +230,7 @@ rule link_curves:
         dataset=DATASET,
         code=pkg("analysis/skills.py", "models", "downstream/link_curves.py"),
     output:
-        f"{OUT}/downstream/link_curves/{{link_suite}}_{{link_family}}.parquet",
+        tracked(f"{OUT}/downstream/link_curves/{{link_suite}}_{{link_family}}.parquet"),
     params:
         spec=lambda wc: link_params(wc.link_suite, wc.link_family),
     log:
@@ -239,8 +247,8 @@ rule link_curves_figure:
         curves=lambda wc: "{}/downstream/link_curves/{}_{}.parquet".format(OUT, *LINK_FIGURES[wc.name]),
         code=pkg("downstream/figures.py", "plotting"),
     output:
-        pdf=f"{OUT}/figures/{{name}}.pdf",
-        png=f"{OUT}/figures/{{name}}.png",
+        pdf=tracked(f"{OUT}/figures/{{name}}.pdf"),
+        png=tracked(f"{OUT}/figures/{{name}}.png"),
     wildcard_constraints:
         name="|".join(re.escape(n) for n in LINK_FIGURES),
     params:

@@ -1,7 +1,9 @@
 # Leave-one-family-out evaluation (paper section 4.2) and its figures and tables.
 #
 #   plan_groups (checkpoint)  dataset + held-out groups          -> {OUT}/evaluation/plan.json
-#   evaluate_fold             one suite x n_train_models x group x method bundle
+#   evaluate_fold             one suite x n_train_models x group x method bundle, reading only the slice of
+#                             the dataset and plan of its suite and setting (written by plan_groups under a
+#                             name that follows its content: a v2-only data change re-runs no v1 fold)
 #                                                                -> {OUT}/evaluation/folds/.../{bundle}.parquet
 #   aggregate_errors          all folds                           -> {OUT}/evaluation/group_errors.parquet
 #   mae_summary, paper_comparison, table_models                 -> {OUT}/tables/...
@@ -64,25 +66,42 @@ checkpoint plan_groups:
     input:
         dataset=DATASET,
         paper_groups=EVAL["paper_groups"],
-        code=pkg("evaluation/groups.py"),
+        code=pkg("evaluation/groups.py", "evaluation/slices.py"),
     output:
-        plan=f"{OUT}/evaluation/plan.json",
+        plan=tracked(f"{OUT}/evaluation/plan.json"),
+        slices=f"{WORK}/{OUT}/evaluation/slices.json",
     params:
         mode=EVAL["groups"],
         suites=SUITES,
         n_train_models=N_TRAIN,
+        slice_dir=f"{WORK}/{OUT}/evaluation/slices",
     log:
         f"logs/{OUT}/plan_groups.log",
     script:
         "../scripts/plan_groups.py"
 
 
+def fold_slice(wildcards):
+    """The content-named slice (data and groups) a fold job reads (evaluation/slices.py)."""
+    with open(checkpoints.plan_groups.get().output.slices, encoding="utf-8") as fh:
+        index = json.load(fh)
+    entry = index.get(wildcards.suite, {}).get(wildcards.n)
+    if entry is None:
+        raise ValueError(f"suite {wildcards.suite!r}, n_train_models={wildcards.n} is not in the plan")
+    missing = [path for path in entry.values() if not os.path.exists(path)]
+    if missing:
+        raise ValueError(
+            f"the dataset slice {missing[0]} made by plan_groups was deleted; re-make it with "
+            "`snakemake --forcerun plan_groups ...`"
+        )
+    return entry
+
+
 rule evaluate_fold:
     """Fit one method bundle on one leave-one-family-out fold and score its held-out models."""
     input:
-        dataset=DATASET,
-        plan=f"{OUT}/evaluation/plan.json",
-        code=pkg("evaluation/groups.py", "evaluation/folds.py", "models"),
+        unpack(fold_slice),
+        code=pkg("evaluation/groups.py", "evaluation/slices.py", "evaluation/folds.py", "models"),
     output:
         f"{OUT}/evaluation/folds/{{suite}}/n{{n}}/{{group}}/{{bundle}}.parquet",
     params:
@@ -102,7 +121,7 @@ rule aggregate_errors:
         folds=fold_files,
         code=pkg("evaluation/aggregate.py"),
     output:
-        groups=f"{OUT}/evaluation/group_errors.parquet",
+        groups=tracked(f"{OUT}/evaluation/group_errors.parquet"),
     log:
         f"logs/{OUT}/aggregate_errors.log",
     script:
@@ -117,10 +136,10 @@ rule mae_summary:
         groups=f"{OUT}/evaluation/group_errors.parquet",
         code=pkg("evaluation/aggregate.py", "evaluation/reports.py", "tables.py"),
     output:
-        csv=f"{OUT}/tables/mae_summary.csv",
-        md=f"{OUT}/tables/mae_summary.md",
-        tex=f"{OUT}/tables/mae_summary.tex",
-        mape_csv=f"{OUT}/tables/mape_summary.csv",
+        csv=tracked(f"{OUT}/tables/mae_summary.csv"),
+        md=tracked(f"{OUT}/tables/mae_summary.md"),
+        tex=tracked(f"{OUT}/tables/mae_summary.tex"),
+        mape_csv=tracked(f"{OUT}/tables/mape_summary.csv"),
     params:
         suites=SUITES,
         n_train_models=N_TRAIN,
@@ -144,8 +163,8 @@ rule paper_comparison:
         notes=PAPER_COMPARISON_NOTES,
         code=pkg("evaluation/reports.py", "tables.py"),
     output:
-        csv=f"{OUT}/tables/paper_comparison.csv",
-        md=f"{OUT}/tables/paper_comparison.md",
+        csv=tracked(f"{OUT}/tables/paper_comparison.csv"),
+        md=tracked(f"{OUT}/tables/paper_comparison.md"),
     log:
         f"logs/{OUT}/paper_comparison.log",
     script:
@@ -159,8 +178,8 @@ rule table_models:
         plan=f"{OUT}/evaluation/plan.json",
         code=pkg("evaluation/reports.py", "tables.py"),
     output:
-        csv=f"{OUT}/tables/table3_models.csv",
-        tex=f"{OUT}/tables/table3_models.tex",
+        csv=tracked(f"{OUT}/tables/table3_models.csv"),
+        tex=tracked(f"{OUT}/tables/table3_models.tex"),
     log:
         f"logs/{OUT}/table_models.log",
     script:
@@ -201,6 +220,8 @@ HEATMAP_FIGURES = {k: v for k, v in HEATMAP_FIGURES.items() if all(configured(*p
 FAMILY_FIGURES = {k: v for k, v in FAMILY_FIGURES.items() if configured(*v)}
 
 EVALUATION_OUTPUTS = [
+    f"{OUT}/evaluation/plan.json",
+    f"{OUT}/evaluation/group_errors.parquet",
     f"{OUT}/tables/mae_summary.csv",
     f"{OUT}/tables/paper_comparison.csv",
     f"{OUT}/tables/table3_models.csv",
@@ -220,8 +241,8 @@ rule heatmap_figure:
         groups=f"{OUT}/evaluation/group_errors.parquet",
         code=pkg("evaluation/aggregate.py", "evaluation/figures.py", "plotting"),
     output:
-        pdf=f"{OUT}/figures/{{name}}.pdf",
-        png=f"{OUT}/figures/{{name}}.png",
+        pdf=tracked(f"{OUT}/figures/{{name}}.pdf"),
+        png=tracked(f"{OUT}/figures/{{name}}.png"),
     wildcard_constraints:
         name="|".join(HEATMAP_FIGURES),
     params:
@@ -241,8 +262,8 @@ rule family_figure:
         plan=f"{OUT}/evaluation/plan.json",
         code=pkg("evaluation/aggregate.py", "evaluation/figures.py", "plotting"),
     output:
-        pdf=f"{OUT}/figures/{{name}}.pdf",
-        png=f"{OUT}/figures/{{name}}.png",
+        pdf=tracked(f"{OUT}/figures/{{name}}.pdf"),
+        png=tracked(f"{OUT}/figures/{{name}}.png"),
     wildcard_constraints:
         name="|".join(FAMILY_FIGURES),
     params:
@@ -260,8 +281,8 @@ rule figure_shared_intercept:
         groups=f"{OUT}/evaluation/group_errors.parquet",
         code=pkg("evaluation/aggregate.py", "evaluation/figures.py", "plotting"),
     output:
-        pdf=f"{OUT}/figures/fig03_shared_intercept.pdf",
-        png=f"{OUT}/figures/fig03_shared_intercept.png",
+        pdf=tracked(f"{OUT}/figures/fig03_shared_intercept.pdf"),
+        png=tracked(f"{OUT}/figures/fig03_shared_intercept.png"),
     params:
         setting=SHARED_FIGURE,
         suites=SUITES,
@@ -286,7 +307,7 @@ rule headline_table:
         comparison=f"{OUT}/tables/paper_comparison.csv",
         code=pkg("evaluation/headline.py", "tables.py"),
     output:
-        md=f"{OUT}/tables/headline.md",
+        md=tracked(f"{OUT}/tables/headline.md"),
     params:
         methods=HEADLINE_METHODS,
     log:

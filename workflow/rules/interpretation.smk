@@ -72,6 +72,7 @@ def _alternatives(names):
 
 
 INTERPRETATION_OUTPUTS = [
+    *expand(f"{OUT}/interpretation/skills_d{{d}}.json", d=SKILL_DS),
     *expand(f"{OUT}/figures/{{name}}.{{ext}}", name=[*SKILL_FIGURES, *MOTIVATION_FIGURES], ext=["pdf", "png"]),
     *expand(
         f"{OUT}/tables/{{table}}_d{{d}}.csv",
@@ -91,7 +92,7 @@ rule interpretation_fit:
         dataset=DATASET,
         code=pkg("analysis/skills.py", "analysis/interpretation.py", "models", "tables.py"),
     output:
-        fit=f"{OUT}/interpretation/skills_d{{d}}.json",
+        fit=tracked(f"{OUT}/interpretation/skills_d{{d}}.json"),
     wildcard_constraints:
         d="|".join(str(d) for d in SKILL_DS),
     params:
@@ -110,8 +111,8 @@ rule skills_figure:
         fit=lambda wc: f"{OUT}/interpretation/skills_d{SKILL_FIGURES[wc.name][1]}.json",
         code=pkg("analysis/skills.py", "analysis/interpretation.py", "models", "tables.py", "plotting"),
     output:
-        pdf=f"{OUT}/figures/{{name}}.pdf",
-        png=f"{OUT}/figures/{{name}}.png",
+        pdf=tracked(f"{OUT}/figures/{{name}}.pdf"),
+        png=tracked(f"{OUT}/figures/{{name}}.png"),
     wildcard_constraints:
         name=_alternatives(SKILL_FIGURES),
     params:
@@ -133,10 +134,10 @@ rule skills_tables:
         fit=f"{OUT}/interpretation/skills_d{{d}}.json",
         code=pkg("analysis/skills.py", "analysis/interpretation.py", "models", "tables.py"),
     output:
-        loadings=f"{OUT}/tables/loadings_d{{d}}.csv",
-        correlation=f"{OUT}/tables/skill_correlation_d{{d}}.csv",
-        coefficients=f"{OUT}/tables/skill_coefficients_d{{d}}.csv",
-        coefficients_tex=f"{OUT}/tables/skill_coefficients_d{{d}}.tex",
+        loadings=tracked(f"{OUT}/tables/loadings_d{{d}}.csv"),
+        correlation=tracked(f"{OUT}/tables/skill_correlation_d{{d}}.csv"),
+        coefficients=tracked(f"{OUT}/tables/skill_coefficients_d{{d}}.csv"),
+        coefficients_tex=tracked(f"{OUT}/tables/skill_coefficients_d{{d}}.tex"),
     wildcard_constraints:
         d="|".join(str(d) for d in SKILL_DS),
     params:
@@ -155,9 +156,9 @@ rule compute_optimal:
         fit=f"{OUT}/interpretation/skills_d{CO['n_skills']}.json",
         code=pkg("analysis/skills.py", "analysis/interpretation.py", "models", "tables.py"),
     output:
-        csv=f"{OUT}/tables/compute_optimal.csv",
-        table1=f"{OUT}/tables/table1_compute_optimal_if.tex",
-        table2=f"{OUT}/tables/table2_compute_optimal.tex",
+        csv=tracked(f"{OUT}/tables/compute_optimal.csv"),
+        table1=tracked(f"{OUT}/tables/table1_compute_optimal_if.tex"),
+        table2=tracked(f"{OUT}/tables/table2_compute_optimal.tex"),
     params:
         n_budgets=CO["n_budgets"],
         low_flops=float(CO["low_flops"]),
@@ -175,8 +176,8 @@ rule motivation_figure:
         dataset=DATASET,
         code=pkg("analysis/skills.py", "analysis/interpretation.py", "models", "tables.py", "plotting"),
     output:
-        pdf=f"{OUT}/figures/{{name}}.pdf",
-        png=f"{OUT}/figures/{{name}}.png",
+        pdf=tracked(f"{OUT}/figures/{{name}}.pdf"),
+        png=tracked(f"{OUT}/figures/{{name}}.png"),
     wildcard_constraints:
         name=_alternatives(MOTIVATION_FIGURES),
     params:

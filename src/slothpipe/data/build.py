@@ -32,6 +32,9 @@ The unmatched table (``results/data/unmatched.csv``) lists, with columns
 - ``registry_link_missing``: a registry link (a name in v1_fullname, v2_fullname or ruan_model) that its
   source does not contain;
 - ``registry_model_without_scores``: a registry model that ends up with no score at all;
+- ``missing_score``: a benchmark score that is missing (NaN) in the source row linked to a registry model and
+  that no other source filled, one row per model and benchmark: the model drops out of every suite with that
+  benchmark, so each one is also logged as a warning (scores out of their range stop the run instead);
 - ``unlinked_registry_model``: a source row named like a registry model (its hf_id or one of its links; for
   Ruan's instruct table, whose names carry no organisation, its canonical id) that the registry does not link
   to that source -- e.g. a model the paper did not take from the v2 leaderboard;
@@ -84,6 +87,7 @@ PathLike = str | os.PathLike[str]
 UNMATCHED_KINDS: tuple[str, ...] = (
     "registry_link_missing",
     "registry_model_without_scores",
+    "missing_score",
     "unlinked_registry_model",
     "family_lookalike",
 )
@@ -328,6 +332,24 @@ def _unmatched(
             "no linked source row: every score is missing",
         )
 
+    for source_col, row_col, benchmarks in (
+        ("source_v1", "row_v1", V1_BENCHMARKS),
+        ("source_v2", "row_v2", V2_BENCHMARKS),
+    ):
+        linked_rows = dataset[dataset[source_col].notna() & (dataset[source_col] != "None")]
+        for rec in linked_rows.to_dict("records"):
+            source = rec[source_col]
+            for bench in benchmarks:
+                if _nan(rec[bench]):
+                    row_for(
+                        "missing_score",
+                        source,
+                        int(rec[row_col]),
+                        _linked_name(info, rec["model"], source) or info.at[rec["model"], "hf_id"],
+                        rec["model"],
+                        f"{bench}: no score (NaN) in the linked row, and no other source has one",
+                    )
+
     # Names that identify a registry model, and the names each source links.
     identifies: dict[str, set[str]] = defaultdict(set)
     for rec in reg.itertuples(index=False):
@@ -429,10 +451,12 @@ def _log_summary(dataset: pd.DataFrame, unmatched: pd.DataFrame) -> None:
         has_v2,
         dataset["HumanEval"].notna().sum(),
     )
+    for rec in unmatched[unmatched["kind"] == "missing_score"].itertuples(index=False):
+        log.warning("missing score: model %s, %s (%s row %s)", rec.model, rec.detail, rec.source, rec.row)
     counts = unmatched["kind"].value_counts()
     for kind in UNMATCHED_KINDS:
         n = int(counts.get(kind, 0))
-        if n and kind in ("registry_link_missing", "registry_model_without_scores"):
+        if n and kind in ("registry_link_missing", "registry_model_without_scores", "missing_score"):
             log.warning("unmatched: %d %s (see unmatched.csv)", n, kind)
         else:
             log.info("unmatched: %d %s", n, kind)
