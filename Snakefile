@@ -14,6 +14,7 @@ include: "workflow/rules/data.smk"
 include: "workflow/rules/evaluation.smk"
 include: "workflow/rules/interpretation.smk"
 include: "workflow/rules/downstream.smk"
+include: "workflow/rules/obsscaling.smk"
 
 
 rule all:
@@ -23,6 +24,7 @@ rule all:
         EVALUATION_OUTPUTS,
         INTERPRETATION_OUTPUTS,
         DOWNSTREAM_OUTPUTS,
+        OBSSCALING_OUTPUTS,
 
 
 # One target per stage, e.g. `snakemake --cores 8 evaluation` (each also builds what it needs upstream).
@@ -44,3 +46,8 @@ rule interpretation:
 rule downstream:
     input:
         DOWNSTREAM_OUTPUTS,
+
+
+rule obsscaling:
+    input:
+        OBSSCALING_OUTPUTS,
