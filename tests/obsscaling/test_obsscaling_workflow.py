@@ -66,7 +66,7 @@ def tiny_config(paths: dict[str, Path]) -> dict:
     }
     apps["emergent"]["sweep"] = {"start": 0.5, "stop": 0.2, "num": 3}
     apps["agentic"]["targets"] = {"ABench-OA": {"label": "AgentBench", "range": [0, 10]}}
-    apps["post_training"]["targets"] = {"gsm8k_cot_8_exact_match,flexible-extract": {"label": "CoT"}}
+    del apps["post_training"]  # same rules as the other two; kept out to keep the test short
     return config
 
 
@@ -97,11 +97,10 @@ def test_obsscaling_stage_on_a_tiny_world(tmp_path):
         "mse_train",
         "mse_test",
     ]
-    assert mse["application"].unique().tolist() == ["emergent", "agentic", "post_training"]
+    assert mse["application"].unique().tolist() == ["emergent", "agentic"]
     expected = {
         "emergent": ["size", "flops", "pc1", "pc1-2", "sloth_skills", "sloth_law"],
         "agentic": ["pc1", "pc1-2", "sloth_skills", "sloth_law"],
-        "post_training": ["size", "flops", "pc1", "pc1-2", "sloth_skills", "sloth_law"],
     }
     for app, predictors in expected.items():
         assert mse[mse["application"] == app]["predictor"].tolist() == predictors
@@ -118,14 +117,14 @@ def test_obsscaling_stage_on_a_tiny_world(tmp_path):
     assert sweep["predictor"].tolist() == ["size", "flops", "pc1", "pc1-2"]
     assert (sweep["aue"] > 0).all()
     figures = {p.name for p in (root / "results" / "figures").glob("*")}
-    stems = ["obsscaling_curves_emergent", "obsscaling_curves_agentic", "obsscaling_curves_post_training",
-             "obsscaling_test_mse", "obsscaling_weights", "obsscaling_cutoff_sweep"]  # fmt: skip
+    stems = ["obsscaling_curves_emergent", "obsscaling_curves_agentic", "obsscaling_test_mse",
+             "obsscaling_weights", "obsscaling_cutoff_sweep"]  # fmt: skip
     assert figures == {f"{s}.{ext}" for s in stems for ext in ("pdf", "png")}
 
     again = snakemake(root, mirror, "--dry-run")
     assert again.returncode == 0 and "Nothing to be done" in again.stdout + again.stderr
 
     before = hashes(root)
-    rerun = snakemake(root, mirror, "--forcerun", "obsscaling_tables", "obsscaling_fit", "obsscaling_sloth")
+    rerun = snakemake(root, mirror, "--forcerun", "obsscaling_sloth", "obsscaling_tables")
     assert rerun.returncode == 0, rerun.stderr[-4000:]
     assert hashes(root) == before
