@@ -57,6 +57,17 @@ AGENTIC = {
     "pc1-3": {"ABench-OA": (3.7e-4, 2.2e-4), "ABoard-Avg_SR": (2.9e-4, 3.6e-3)},
     "pc1-4": {"ABench-OA": (3.5e-4, 1.0e-3), "ABoard-Avg_SR": (9.1e-5, 1.8e-2)},
 }
+#: digest §3-§4: the fitted forms over ln reference-equivalent FLOPs, C = slope·x + intercept (2 decimals)
+FORMS = {
+    ("word_unscrambling_2_exact_match", "pc1"): (0.61, -5.58),
+    ("word_unscrambling_2_exact_match", "pc1-3"): (0.87, -6.12),
+    ("parsinlu_qa_2_acc", "pc1-2"): (1.01, -8.46),
+    ("parsinlu_qa_2_acc", "pc1-4"): (1.02, -8.81),
+    ("arithmetic_3ds_2_acc", "pc1-3"): (2.39, -8.92),
+    ("arithmetic_2dm_2_acc", "pc1-4"): (0.73, -3.97),
+    ("ABench-OA", "pc1-3"): (0.43, -5.52),
+    ("ABoard-Avg_SR", "pc1-2"): (0.44, -6.75),
+}
 #: digest §5: geometric mean of the PC1-3 test MSE over naive, CoT and CoT + SC (notebook plot readout)
 POST_TRAINING_GEOMEAN = (2.60e-3, 2.70e-3)
 POST_TRAINING_TARGETS = [
@@ -76,9 +87,27 @@ def obs_config():
     return yaml.safe_load(CONFIG.read_text(encoding="utf-8"))["obsscaling"]
 
 
-def summaries(tables, obs_config, application, targets):
+def fits(tables, obs_config, application, targets):
+    """target -> (predictions, summary indexed by predictor, weights) at the configured split."""
     specs = [s for s in target_specs(obs_config, application) if s.target in targets]
-    return {s.target: fit_target(tables, s)[1].set_index("predictor") for s in specs}
+    out = {}
+    for spec in specs:
+        predictions, summary, weights = fit_target(tables, spec)
+        out[spec.target] = (predictions, summary.set_index("predictor"), weights)
+    return out
+
+
+def summaries(tables, obs_config, application, targets):
+    return {t: f[1] for t, f in fits(tables, obs_config, application, targets).items()}
+
+
+def check_forms(found):
+    for (target, predictor), (slope, intercept) in FORMS.items():
+        if target in found:
+            row = found[target].loc[predictor]
+            # printed to 2 decimals; 0.011 allows the printed value's own rounding
+            assert row["equiv_slope"] == pytest.approx(slope, abs=0.011), (target, predictor)
+            assert row["equiv_intercept"] == pytest.approx(intercept, abs=0.011), (target, predictor)
 
 
 def check(found, expected):
@@ -92,6 +121,7 @@ def check(found, expected):
 def test_emergent_mses_match_the_notebook(tables, obs_config):
     found = summaries(tables, obs_config, "emergent", set(EMERGENT["pc1"]))
     check(found, EMERGENT)
+    check_forms(found)
     # split sizes of digest §3
     sizes = {t: (int(f.loc["pc1", "n_train"]), int(f.loc["pc1", "n_test"])) for t, f in found.items()}
     assert sizes == {
@@ -103,8 +133,27 @@ def test_emergent_mses_match_the_notebook(tables, obs_config):
 
 
 def test_agentic_mses_match_the_notebook(tables, obs_config):
-    found = summaries(tables, obs_config, "agentic", {"ABench-OA", "ABoard-Avg_SR"})
+    fitted = fits(tables, obs_config, "agentic", {"ABench-OA", "ABoard-Avg_SR"})
+    found = {t: f[1] for t, f in fitted.items()}
     check(found, AGENTIC)
+    check_forms(found)
+    # effective metric weights of the PC1-3 fits (notebook heatmaps, digest §4)
+    expected = {
+        "ABench-OA": [2.34, 0.82, 0.32, 0.54, 0.60, -0.42, 2.63],
+        "ABoard-Avg_SR": [-0.10, -0.31, -0.55, 0.14, 0.56, 2.28, 3.36],
+    }
+    for target, (_, _, weights) in fitted.items():
+        w = weights[weights["predictor"] == "pc1-3"]
+        assert w["metric"].tolist() == [
+            "MMLU",
+            "ARC-C",
+            "HellaSwag",
+            "Winogrande",
+            "TruthfulQA",
+            "GSM8K",
+            "HumanEval",
+        ]
+        np.testing.assert_allclose(w["weight"], expected[target], atol=0.0051)
 
 
 def test_post_training_geometric_mean_is_in_the_target_band(tables, obs_config):
