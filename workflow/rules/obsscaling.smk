@@ -21,6 +21,16 @@ OBS_SOURCES = {
     "post_training": "obsscaling_post_training",
     "agent": "obsscaling_agent",
 }
+if OBS:
+    _missing = [s for s in OBS_SOURCES.values() if s not in GITHUB_SOURCES]
+    if _missing:
+        from slothpipe.errors import ConfigError
+
+        raise ConfigError(
+            f"obsscaling: the stage reads the GitHub sources {sorted(OBS_SOURCES.values())}\n"
+            f"  missing under sources.github: {_missing}\n"
+            "  allowed: configure them (config/config.yaml has all five) or remove the obsscaling section"
+        )
 OBS_APPS = list(OBS["applications"]) if OBS else []
 # (application, target index) of every sweep job; targets are named by index (their names hold ',' and '@')
 OBS_SWEEPS = [
