@@ -72,7 +72,7 @@ wildcard_constraints:
 rule obsscaling_clean:
     input:
         **{table: f"resources/raw/{source}.csv" for table, source in OBS_SOURCES.items()},
-        code=pkg("obsscaling/data.py", "data/schema.py"),
+        code=pkg("obsscaling/__init__.py", "obsscaling/data.py", "data/schema.py"),
     output:
         **{table: f"{OBS_DIR}/data/{table}.parquet" for table in OBS_SOURCES},
     log:
@@ -146,7 +146,7 @@ rule obsscaling_tables:
         summaries=expand(f"{OBS_DIR}/{{app}}/summary.parquet", app=OBS_APPS),
         sloth=expand(f"{OBS_DIR}/{{app}}/sloth_summary.parquet", app=OBS_APPS),
         aues=[f"{OBS_DIR}/{app}/sweep/target{i}_aue.parquet" for app, i in OBS_SWEEPS],
-        code=pkg("obsscaling/tables.py"),
+        code=pkg("obsscaling/__init__.py", "obsscaling/tables.py"),
     output:
         mse="results/tables/obsscaling_mse.csv",
         sweep="results/tables/obsscaling_cutoff_sweep.csv",
@@ -162,7 +162,7 @@ rule obsscaling_curves_figure:
     input:
         predictions=f"{OBS_DIR}/{{obs_app}}/predictions.parquet",
         summary=f"{OBS_DIR}/{{obs_app}}/summary.parquet",
-        code=pkg("obsscaling/figures.py", "plotting"),
+        code=pkg("obsscaling/__init__.py", "obsscaling/figures.py", "plotting"),
     output:
         pdf="results/figures/obsscaling_curves_{obs_app}.pdf",
         png="results/figures/obsscaling_curves_{obs_app}.png",
@@ -179,7 +179,7 @@ rule obsscaling_curves_figure:
 rule obsscaling_test_mse_figure:
     input:
         mse="results/tables/obsscaling_mse.csv",
-        code=pkg("obsscaling/figures.py", "plotting"),
+        code=pkg("obsscaling/__init__.py", "obsscaling/figures.py", "plotting"),
     output:
         pdf="results/figures/obsscaling_test_mse.pdf",
         png="results/figures/obsscaling_test_mse.png",
@@ -196,7 +196,7 @@ rule obsscaling_sweep_figure:
     input:
         curves=[f"{OBS_DIR}/{app}/sweep/target{i}_curve.parquet" for app, i in OBS_SWEEPS],
         sweep="results/tables/obsscaling_cutoff_sweep.csv",
-        code=pkg("obsscaling/figures.py", "plotting"),
+        code=pkg("obsscaling/__init__.py", "obsscaling/figures.py", "plotting"),
     output:
         pdf="results/figures/obsscaling_cutoff_sweep.pdf",
         png="results/figures/obsscaling_cutoff_sweep.png",
@@ -212,7 +212,7 @@ rule obsscaling_sweep_figure:
 rule obsscaling_weights_figure:
     input:
         weights=expand(f"{OBS_DIR}/{{app}}/weights.parquet", app=OBS_APPS),
-        code=pkg("obsscaling/figures.py", "plotting"),
+        code=pkg("obsscaling/__init__.py", "obsscaling/figures.py", "plotting"),
     output:
         pdf="results/figures/obsscaling_weights.pdf",
         png="results/figures/obsscaling_weights.png",
