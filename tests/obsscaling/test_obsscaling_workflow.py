@@ -59,7 +59,7 @@ def tiny_config(paths: dict[str, Path]) -> dict:
     obs = config["obsscaling"]
     obs["n_pcs"] = [1, 2]
     obs["imputation"]["max_iter"] = 50
-    obs["sloth"] = {"n_skills": 2, "n_restarts": 1, "random_state": 0}
+    obs["sloth"] = {"n_skills": [2], "n_restarts": 1, "random_state": 0}
     apps = obs["applications"]
     apps["emergent"]["targets"] = {
         "word_unscrambling_2_exact_match": {"label": "Word Unscramble", "range": [0, 1]}
@@ -99,8 +99,8 @@ def test_obsscaling_stage_on_a_tiny_world(tmp_path):
     ]
     assert mse["application"].unique().tolist() == ["emergent", "agentic"]
     expected = {
-        "emergent": ["size", "flops", "pc1", "pc1-2", "sloth_skills", "sloth_law"],
-        "agentic": ["pc1", "pc1-2", "sloth_skills", "sloth_law"],
+        "emergent": ["size", "flops", "pc1", "pc1-2", "sloth_skills_d2", "sloth_law_d2"],
+        "agentic": ["pc1", "pc1-2", "sloth_skills_d2", "sloth_law_d2"],
     }
     for app, predictors in expected.items():
         assert mse[mse["application"] == app]["predictor"].tolist() == predictors
@@ -109,8 +109,9 @@ def test_obsscaling_stage_on_a_tiny_world(tmp_path):
     # the synthetic target is a sigmoid of the planted skill: the PCs and the Sloth skills find it
     assert emergent.loc["pc1-2", "mse_test"] < 0.05
     agent = mse[mse["application"] == "agentic"].set_index("predictor")
-    assert agent.loc["sloth_law", "n_test"] == 0 and pd.isna(agent.loc["sloth_law", "mse_test"])  # API model
-    assert agent.loc["sloth_skills", "n_test"] == 1
+    law, skills = agent.loc["sloth_law_d2"], agent.loc["sloth_skills_d2"]
+    assert law["n_test"] == 0 and pd.isna(law["mse_test"])  # the test model is an API model
+    assert skills["n_test"] == 1
 
     sweep = pd.read_csv(root / "results" / "tables" / "obsscaling_cutoff_sweep.csv")
     assert list(sweep.columns) == ["application", "target", "predictor", "aue"]

@@ -4,10 +4,11 @@ import pandas as pd
 
 from slothpipe.io import save_figure
 from slothpipe.obsscaling import figures
+from slothpipe.obsscaling.tables import PREDICTOR_ORDER
 from slothpipe.plotting.style import close
 from slothpipe.runner import run
 
-PREDICTORS = ["size", "flops", "pc1", "pc1-2", "pc1-3", "pc1-4", "sloth_skills", "sloth_law"]
+PREDICTORS = list(PREDICTOR_ORDER)
 
 
 def main(snakemake):

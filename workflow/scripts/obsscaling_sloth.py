@@ -14,10 +14,18 @@ def main(snakemake):
     obs = snakemake.params.obs
     (app,) = obs["applications"]
     preds, summaries = [], []
+    settings = obs["sloth"]
     for spec in target_specs(obs, app):
-        p, s = sloth_target(tables, spec, **obs["sloth"])
-        preds.append(p)
-        summaries.append(s)
+        for d in settings["n_skills"]:
+            p, s = sloth_target(
+                tables,
+                spec,
+                n_skills=d,
+                n_restarts=settings["n_restarts"],
+                random_state=settings["random_state"],
+            )
+            preds.append(p)
+            summaries.append(s)
     write_parquet(pd.concat(preds, ignore_index=True), snakemake.output.predictions)
     write_parquet(pd.concat(summaries, ignore_index=True), snakemake.output.summary)
 

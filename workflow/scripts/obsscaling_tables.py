@@ -3,10 +3,10 @@
 import pandas as pd
 
 from slothpipe.io import write_csv
-from slothpipe.obsscaling.tables import SWEEP_COLUMNS, mse_table, sweep_table
+from slothpipe.obsscaling.tables import PREDICTOR_ORDER, SWEEP_COLUMNS, mse_table, sweep_table
 from slothpipe.runner import run
 
-PREDICTORS = ["size", "flops", "pc1", "pc1-2", "pc1-3", "pc1-4", "sloth_skills", "sloth_law"]
+PREDICTORS = list(PREDICTOR_ORDER)
 
 
 def main(snakemake):

@@ -20,9 +20,15 @@ PREDICTOR_LABELS = {
     "pc1-2": "PC # = 2",
     "pc1-3": "PC # = 3",
     "pc1-4": "PC # = 4",
-    "sloth_skills": "Sloth skills (from scores)",
-    "sloth_law": "Sloth law (size, tokens)",
 }
+for _d in range(1, 8):
+    PREDICTOR_LABELS[f"sloth_skills_d{_d}"] = f"Sloth skills from scores (d={_d})"
+    PREDICTOR_LABELS[f"sloth_law_d{_d}"] = f"Sloth law forecast (d={_d})"
+
+
+def _short(predictor: str) -> str:
+    """Tick label: ``S-sk d3``, ``S-law d3``, or the predictor."""
+    return predictor.replace("sloth_skills_d", "S-sk d").replace("sloth_law_d", "S-law d")
 
 
 def _sigmoid(x):
@@ -91,7 +97,7 @@ def mse_figure(table: pd.DataFrame, labels: dict[str, str], predictors: Sequence
     targets = list(dict.fromkeys(table["target"]))
     nc = 4
     nr = -(-len(targets) // nc)
-    fig = new_figure(3.0 * nc, 2.6 * nr)
+    fig = new_figure(3.6 * nc, 2.6 * nr)
     axes = fig.subplots(nr, nc, squeeze=False).ravel()
     for ax, target in zip(axes, targets, strict=False):
         sub = table[table["target"] == target].set_index("predictor")
@@ -104,7 +110,7 @@ def mse_figure(table: pd.DataFrame, labels: dict[str, str], predictors: Sequence
         for k in pos[~np.isfinite(vals)]:
             ax.text(k, 0.5, "n/a", transform=ax.get_xaxis_transform(), ha="center", fontsize=7, rotation=90)
         ax.set_yscale("log")
-        ax.set_xticks(pos, [p.replace("sloth_", "S-") for p in names], rotation=60, fontsize=7)
+        ax.set_xticks(pos, [_short(p) for p in names], rotation=60, fontsize=7)
         ax.set_title(labels.get(target, target), fontsize=8)
         ax.set_ylabel("Test MSE")
     for ax in axes[len(targets) :]:

@@ -6,15 +6,15 @@ the **training rows that have a size and a token count** (missing scores are ski
 skills then feed the same sigmoid-link regression as the PCs (:class:`~slothpipe.obsscaling.method.
 SigmoidLinkRegressor`, same link and loss as the application), again fitted on training rows only:
 
-* ``sloth_skills`` — (a) each model's skills **estimated from its observed benchmark scores** through the
+* ``sloth_skills_d{d}`` — (a) each model's skills **estimated from its observed benchmark scores** through the
   fitted loadings (:func:`estimate_skills`: least squares of the scores on μ(z) = γ + (1 − γ)σ(Λz + b) with a
   small ridge towards the training models' mean skills): the analogue of the PCs, for every model, API
   models included.
-* ``sloth_law`` — (b) skills **forecast by Sloth's scaling law** from size, tokens and family, without any
-  benchmark of the model: θ = [u, v, uv]β + α_family.  A family with no training model gets the mean of the
-  fitted family intercepts.  Models without a size or token count (API models) have no such forecast: they
-  are left out of this predictor's train and test sets, which its ``n_train``/``n_test`` show (``n_test = 0``
-  and an empty ``mse_test`` when every test model is an API model).
+* ``sloth_law_d{d}`` — (b) skills **forecast by Sloth's scaling law** from size, tokens and family,
+  without any benchmark of the model: θ = [u, v, uv]β + α_family.  A family with no training model gets
+  the mean of the fitted family intercepts.  Models without a size or token count (API models) have no
+  such forecast: they are left out of this predictor's train and test sets, which its ``n_train`` and
+  ``n_test`` show (``n_test = 0`` and an empty ``mse_test`` when every test model is an API model).
 """
 
 from __future__ import annotations
@@ -48,6 +48,13 @@ CHANCE = {
     "HumanEval": 0.0,
 }
 PREDICTORS = ("sloth_skills", "sloth_law")
+
+
+def predictor_name(kind: str, n_skills: int) -> str:
+    """``sloth_skills_d{d}`` or ``sloth_law_d{d}``."""
+    if kind not in PREDICTORS:
+        raise ValueError(f"kind must be one of {PREDICTORS}, got {kind!r}")
+    return f"{kind}_d{int(n_skills)}"
 
 
 def fit_sloth(frame: pd.DataFrame, metrics, *, n_skills: int, n_restarts: int, random_state: int):
@@ -112,7 +119,8 @@ def estimate_skills(model: SlothRegressor, Y, *, start, ridge: float = 1e-4) -> 
 
 
 def sloth_target(tables, spec: TargetSpec, *, n_skills: int, n_restarts: int, random_state: int):
-    """Both Sloth predictors of one target at its configured split: (predictions, summary)."""
+    """Both Sloth predictors of one target at its configured split with ``n_skills`` skills: (predictions,
+    summary), predictors named by :func:`predictor_name`."""
     rows = split_rows(target_frame(tables, spec), spec)
     train = rows["train"].to_numpy()
     metrics = list(spec.metrics)
@@ -124,7 +132,8 @@ def sloth_target(tables, spec: TargetSpec, *, n_skills: int, n_restarts: int, ra
     z_obs = estimate_skills(model, rows[metrics].to_numpy(float), start=start)
     y = rows["y"].to_numpy(float)
     preds, summary = [], []
-    for name, Z in (("sloth_skills", z_obs), ("sloth_law", z_law)):
+    for kind, Z in (("sloth_skills", z_obs), ("sloth_law", z_law)):
+        name = predictor_name(kind, n_skills)
         ok = np.isfinite(Z).all(axis=1)
         used = rows[ok].reset_index(drop=True)
         reg = _regressor(spec).fit(Z[ok & train], y[ok & train])

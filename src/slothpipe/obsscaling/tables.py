@@ -9,6 +9,15 @@ import pandas as pd
 MSE_COLUMNS = ["application", "target", "predictor", "n_train", "n_test", "mse_train", "mse_test"]
 SWEEP_COLUMNS = ["application", "target", "predictor", "aue"]
 APPLICATION_ORDER = ("emergent", "agentic", "post_training")
+#: Row order of the predictors: compute baselines, PCs, then the Sloth predictors by kind and skills.
+PREDICTOR_ORDER = (
+    "size",
+    "flops",
+    "pc1",
+    *(f"pc1-{k}" for k in range(2, 8)),
+    *(f"sloth_skills_d{d}" for d in range(1, 8)),
+    *(f"sloth_law_d{d}" for d in range(1, 8)),
+)
 
 
 def _ordered(frame: pd.DataFrame, targets: Sequence[str], predictors: Sequence[str]) -> pd.DataFrame:
