@@ -14,6 +14,7 @@ include: "workflow/rules/data.smk"
 include: "workflow/rules/evaluation.smk"
 include: "workflow/rules/interpretation.smk"
 include: "workflow/rules/downstream.smk"
+include: "workflow/rules/obsscaling.smk"
 # last: publishes every tracked file the rules above declared with tracked()
 include: "workflow/rules/publish.smk"
 
@@ -32,6 +33,7 @@ rule all:
         with_work_copies(EVALUATION_OUTPUTS),
         with_work_copies(INTERPRETATION_OUTPUTS),
         with_work_copies(DOWNSTREAM_OUTPUTS),
+        with_work_copies(OBSSCALING_OUTPUTS),
 
 
 # Each stage target also needs the untracked work copy of every tracked file (with_work_copies, common.smk), so
@@ -59,3 +61,9 @@ rule downstream:
     """Downstream tasks (HumanEval, EQ-Bench) and link-function curves: Figures 6, 30, 32-40."""
     input:
         with_work_copies(DOWNSTREAM_OUTPUTS),
+
+
+rule obsscaling:
+    """Ruan et al.'s observational scaling applications (emergent, agentic, post-training) and Sloth on them."""
+    input:
+        with_work_copies(OBSSCALING_OUTPUTS),
