@@ -13,6 +13,7 @@ import hashlib
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -200,6 +201,18 @@ def test_synthetic_pipeline_end_to_end(fake_hub, tmp_path):
     # Every declared output exists and is up to date.
     again = snakemake(tmp_path, fake_hub, "--dry-run")
     assert again.returncode == 0 and "Nothing to be done" in again.stdout + again.stderr
+
+    # The report holds every figure and table, captioned from results/README.md, grouped by its sections.
+    report = snakemake(tmp_path, fake_hub, "--report", str(tmp_path / "report.zip"))
+    assert report.returncode == 0, report.stderr[-4000:]
+    with zipfile.ZipFile(tmp_path / "report.zip") as archive:
+        names = {Path(n).name for n in archive.namelist()}
+        html = next(archive.read(n).decode() for n in archive.namelist() if n.endswith("report.html"))
+    shown = [p for p in (results / "figures").rglob("*") if p.is_file()] + [
+        p for p in (results / "tables").rglob("*") if p.is_file()
+    ]
+    assert shown and not [p.name for p in shown if p.name not in names]
+    assert "Prediction experiment" in html and "Reproduces: Fig. 1." in html
 
     # The data round-tripped: dataset scores equal the simulated ones (v1 rounded to 0.01 pp).
     dataset = pd.read_parquet(results / "data" / "dataset.parquet").set_index("model")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from slothpipe.catalog import entry_for, expand, read_catalog
+from slothpipe.catalog import UNLISTED, describe, entry_for, expand, read_catalog
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -27,6 +27,12 @@ Some prose with a `data/not_a_row.csv` mention.
 |---|---|---|---|
 | `figures/fig01_errors_n1` | Fig. 1 | `heatmap_figure` | largest |Δ| 0.5 pp; see `tables/x.md` |
 | `figures/fig02_loadings_d3`, `fig21_…_d2`, `tables/loadings_d{d}.csv` | Figs. 2, 21 | `skills_figure` | |
+
+## Observational scaling (issue 12)
+
+| file | source notebook / figure | rule | comparison |
+|---|---|---|---|
+| `tables/obsscaling_mse.csv` | `emergent.ipynb` | `obsscaling_tables` | within 3 % |
 """
 
 
@@ -47,7 +53,7 @@ def test_expand_alternatives_optional_parts_and_wildcards():
 def test_read_catalog_sections_columns_and_directories(tmp_path):
     path = tmp_path / "README.md"
     path.write_text(README, encoding="utf-8")
-    data, fig01, skills = read_catalog(path)
+    data, fig01, skills, obs = read_catalog(path)
 
     assert (data.section, data.rule, data.paper) == ("Data", "clean", "")
     assert data.comparison == "one row per model"
@@ -59,6 +65,8 @@ def test_read_catalog_sections_columns_and_directories(tmp_path):
     # a pattern without a directory continues the previous pattern's directory
     assert skills.matches("figures/fig21_loadings_d2.pdf") and skills.matches("tables/loadings_d4.csv")
     assert not skills.matches("fig21_loadings_d2.pdf")
+    assert (obs.section, obs.paper) == ("Observational scaling", "`emergent.ipynb`")
+    assert obs.comparison == "within 3 %"
     assert fig01.caption() == (
         "Reproduces: Fig. 1. largest |Δ| 0.5 pp; see `tables/x.md`. Made by rule heatmap_figure."
     )
@@ -71,6 +79,9 @@ def test_entry_for_names_an_unlisted_file(tmp_path):
     assert entry_for(entries, "data/dataset.parquet").rule == "clean"
     with pytest.raises(KeyError, match=r"results/data/other\.csv is not listed in results/README\.md"):
         entry_for(entries, "data/other.csv")
+    assert describe(entries, "data/dataset.parquet").rule == "clean"
+    other = describe(entries, "corrected/figures/fig01_errors_n1.png")
+    assert other.section == UNLISTED and "not listed in results/README.md" in other.caption()
 
 
 def test_every_tracked_result_is_listed_in_results_readme():

@@ -6,10 +6,11 @@ table of the paper it reproduces and how it compares.  Its tables are read here 
 
 Format: each ``## `` heading opens a section (its name, without a trailing "(issue N)", is the report
 category); a table row whose first cell holds backticked file patterns describes those files.  The header row
-names the columns (``file``, ``rule``, and any of ``paper``, ``comparison ...``, ``notes``).  A pattern is a
-path relative to ``results/`` in shell-glob syntax plus ``{a,b}`` alternatives and ``[text]`` optional parts;
-``{name}`` (no comma) and ``…`` stand for any text; a pattern without a directory continues the directory of
-the previous pattern in its cell; a pattern without a file extension stands for every format of the figure.
+names the columns (``file``, ``rule``, and any of ``paper`` or ``source ...``, ``comparison ...``, ``notes``).
+A pattern is a path relative to ``results/`` in shell-glob syntax plus ``{a,b}`` alternatives and ``[text]``
+optional parts; ``{name}`` (no comma) and ``…`` stand for any text; a pattern without a directory continues
+the directory of the previous pattern in its cell; a pattern without a file extension stands for every format
+of the figure.
 """
 
 from __future__ import annotations
@@ -102,7 +103,7 @@ def read_catalog(readme: str | Path) -> list[Entry]:
                         section=section,
                         patterns=_patterns(row["file"]),
                         rule=row.get("rule", "").replace("`", ""),
-                        paper=row.get("paper", ""),
+                        paper=next((v for k, v in row.items() if k.startswith(("paper", "source"))), ""),
                         comparison=comparison,
                         line=number,
                     )
@@ -110,6 +111,18 @@ def read_catalog(readme: str | Path) -> list[Entry]:
         else:
             header = None if not line.strip() else header
     return entries
+
+
+#: Section of a file the catalog does not list (e.g. the untracked figures of the corrected-metadata variant).
+UNLISTED = "Other outputs"
+
+
+def describe(entries: list[Entry], path: str) -> Entry:
+    """The entry listing ``path`` (relative to ``results/``), or a plain one when it is not listed."""
+    try:
+        return entry_for(entries, path)
+    except KeyError:
+        return Entry(UNLISTED, (path,), "", "", "not a tracked result (not listed in results/README.md)", 0)
 
 
 def entry_for(entries: list[Entry], path: str) -> Entry:

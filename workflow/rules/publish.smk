@@ -6,10 +6,21 @@
 
 import sys
 
+from slothpipe.catalog import describe, read_catalog
 from slothpipe.publish import tracked_pattern_regex
 
 # The Python that runs Snakemake (jobs do not rely on `python` being on PATH).
 PUBLISH_CMD = f'"{sys.executable}" -m slothpipe.publish'
+
+
+# `snakemake --report report.html` (or .zip) shows every published file, grouped by the section of
+# results/README.md that lists it and captioned with that row: the paper figure or table it reproduces, how it
+# compares, and the rule that made it (slothpipe.catalog reads the README; nothing is repeated here).
+CATALOG = read_catalog(Path(workflow.basedir) / "results" / "README.md")
+
+
+def catalog_entry(wildcards):
+    return describe(CATALOG, wildcards.path.removeprefix("results/"))
 
 
 localrules:
@@ -18,10 +29,17 @@ localrules:
 
 
 rule publish_result:
+    """Publish a finished job's tracked file: copy its work file onto the tracked path (atomic rename)."""
     input:
         f"{WORK}/{{path}}",
     output:
-        "{path}",
+        report(
+            "{path}",
+            caption="../report/caption.rst",
+            category=lambda wildcards: catalog_entry(wildcards).section,
+        ),
+    params:
+        caption=lambda wildcards: catalog_entry(wildcards).caption(),
     wildcard_constraints:
         path=tracked_pattern_regex(TRACKED["result"]),
     shell:
