@@ -66,6 +66,17 @@ def test_every_dependency_is_pinned_in_both_locks_and_environment_yml():
         assert conda.get(canonical(CONDA_NAMES.get(name, name))) == test[name], f"environment.yml: {name}"
 
 
+def test_the_jobs_conda_environment_pins_the_runtime_lock():
+    env = yaml.safe_load((ROOT / "workflow" / "envs" / "slothpipe.yaml").read_text(encoding="utf-8"))
+    conda = dict(dep.split("=", 1) for dep in env["dependencies"] if isinstance(dep, str) and "=" in dep)
+    conda = {canonical(name): version for name, version in conda.items()}
+    runtime = lock("requirements.lock")
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    for spec in project["dependencies"]:
+        name = canonical(re.match(r"[A-Za-z0-9_.-]+", spec).group(0))
+        assert conda.get(canonical(CONDA_NAMES.get(name, name))) == runtime[name], f"workflow/envs: {name}"
+
+
 def test_method_listing_names_every_registry_method():
     from slothpipe.models.registry import METHODS
 

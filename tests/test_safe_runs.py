@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -240,7 +241,7 @@ def test_redraw_profile_allows_exactly_the_rules_of_figures_and_tables():
         for block in text.split("\nrule ")[1:]:
             name = block.split(":", 1)[0].strip()
             out = block.split("output:", 1)[1].split("\n    log:", 1)[0] if "output:" in block else ""
-            if 'tracked(f"{OUT}/figures/' in out or 'tracked(f"{OUT}/tables/' in out:
+            if re.search(r'tracked\(f?"(\{OUT\}|results)/(figures|tables)/', out):
                 producers.add(name)
     assert set(profile["allowed-rules"]) == producers | {"publish_result"}
     assert profile.get("force") is True

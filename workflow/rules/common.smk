@@ -9,11 +9,19 @@ from slothpipe.config import check_config
 # Schema (keys, types, values, path patterns), then the files the config names: one short ConfigError.
 check_config(config, schema=Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml")
 
-# Pin BLAS threads for every job (jobs are single-threaded; parallelism comes from Snakemake).
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS"):
-    os.environ[_var] = "1"
-# Deterministic hashing in every Python subprocess.
-os.environ["PYTHONHASHSEED"] = "0"
+# The environment of every job: BLAS pinned to one thread (jobs are single-threaded; parallelism comes from
+# Snakemake), deterministic hashing in every Python subprocess, and the workflow's own src/ first on the import
+# path, so that a job runs exactly the code its `pkg()` inputs declare, also in a conda environment that does
+# not install the package (--sdm conda, workflow/envs/slothpipe.yaml).
+os.environ.update(
+    {var: "1" for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS")},
+    PYTHONHASHSEED="0",
+    PYTHONPATH=os.pathsep.join(
+        p for p in (str(Path(workflow.basedir) / "src"), os.environ.get("PYTHONPATH", "")) if p
+    ),
+)
+# Software of every job with --sdm conda (the lint asks every rule to name one).
+SOFTWARE_ENV = "../envs/slothpipe.yaml"
 
 PKG_DIR = Path(workflow.basedir) / "src" / "slothpipe"
 # Modules every script imports (directly or through slothpipe.runner).
@@ -49,8 +57,8 @@ def _display_path(path):
 
 # ---- tracked outputs survive failed and interrupted jobs
 # Snakemake deletes a job's outputs before the job starts and after it fails, so a job never writes a tracked
-# file itself.  Every rule declares `tracked(path)` for a file under results/: the job writes the untracked
-# copy WORK/path, and rule `publish_result` (figures and tables) or `publish_intermediate` (everything else
+# file itself.  Each rule declares `tracked(path)` for a file under results/; the job writes the untracked
+# copy WORK/path, and `publish_result` (figures and tables) or `publish_intermediate` (everything else
 # under results/, workflow/rules/publish.smk) copies it onto `path` with a rename once the job has succeeded.
 # A failing, killed or interrupted job therefore only ever loses its untracked work copy, and the next run
 # re-runs it (its work copy is missing) without any special flag.  Downstream rules read the tracked path.
@@ -83,8 +91,8 @@ def with_work_copies(paths):
 
     declared = set(TRACKED["result"] + TRACKED["intermediate"])
     groups = []  # the tracked outputs of each rule, as the patterns given to tracked()
-    for rule in workflow.rules:
-        outs = [str(f)[len(WORK) + 1 :] for f in rule.output if str(f).startswith(WORK + "/")]
+    for each in workflow.rules:
+        outs = [str(f)[len(WORK) + 1 :] for f in each.output if str(f).startswith(f"{WORK}/")]
         groups.append([o for o in outs if o in declared])
     expanded = sibling_outputs(paths, [g for g in groups if g])
     return [*expanded, *(f"{WORK}/{p}" for p in expanded)]
@@ -99,3 +107,138 @@ GITHUB_SOURCES = sorted(config["sources"]["github"])
 METADATA = config["metadata"]
 DATASET = "results/data/dataset.parquet" if METADATA == "paper" else "results/data/dataset_corrected.parquet"
 OUT = "results" if METADATA == "paper" else "results/corrected"
+
+
+# ---- helpers of evaluation.smk (the linter keeps functions out of rule files; they run at call time,
+# when evaluation.smk's settings are defined)
+
+
+def bundle_params(bundle):
+    """Everything a fold job of `bundle` depends on besides its input files."""
+    names = BUNDLES[bundle]
+    params = {"methods": names, "settings": {n: repr(METHODS[n]) for n in names}}
+    if uses_random_starts(names, METHODS):
+        params.update(random_state=EVAL["random_state"], n_restarts=EVAL["n_restarts"])
+        # only a non-default solver is recorded, so that the default keeps the params (and the fold outputs)
+        # of runs made before the setting existed
+        if SOLVER != "lbfgs":
+            params["solver"] = SOLVER
+    return params
+
+
+def plan_path():
+    return f"{OUT}/evaluation/plan.json"
+
+
+def fold_files(wildcards=None):
+    """Every fold output of the plan (evaluated once the plan_groups checkpoint has run)."""
+    with open(checkpoints.plan_groups.get().output.plan, encoding="utf-8") as fh:
+        plan = json.load(fh)
+    return [
+        f"{OUT}/evaluation/folds/{s['suite']}/n{s['n_train_models']}/{g['id']}/{bundle}.parquet"
+        for s in plan["settings"]
+        for g in s["groups"]
+        for bundle in BUNDLES
+    ]
+
+
+def fold_slice(wildcards):
+    """The content-named slice (data and groups) a fold job reads (evaluation/slices.py)."""
+    with open(checkpoints.plan_groups.get().output.slices, encoding="utf-8") as fh:
+        index = json.load(fh)
+    entry = index.get(wildcards.suite, {}).get(wildcards.n)
+    if entry is None:
+        raise ValueError(f"suite {wildcards.suite!r}, n_train_models={wildcards.n} is not in the plan")
+    missing = [path for path in entry.values() if not os.path.exists(path)]
+    if missing:
+        raise ValueError(
+            f"the dataset slice {missing[0]} made by plan_groups was deleted; re-make it with "
+            "`snakemake --forcerun plan_groups ...`"
+        )
+    return entry
+
+
+def configured(suite, n):
+    return suite in SUITES and n in N_TRAIN
+
+
+# ---- helpers of interpretation.smk (the linter keeps functions out of rule files; they run at call time,
+# when interpretation.smk's settings are defined)
+
+
+def fit_settings(d):
+    """Everything the fit of d skills depends on besides the dataset (also recorded in its file)."""
+    return {
+        "n_skills": int(d),
+        "benchmarks": list(INTERP["benchmarks"]),
+        "log_base": 10.0,
+        "n_restarts": INTERP["n_restarts"],
+        "random_state": INTERP["random_state"],
+        "anchor": INTERP["anchor"],
+        "rotation_starts": INTERP["rotation_starts"],
+        "rotation_tol": INTERP["rotation_tol"],
+        "rotation_max_iter": INTERP["rotation_max_iter"],
+        **({"ridge": INTERP["ridge"]} if "ridge" in INTERP else {}),
+    }
+
+
+def _alternatives(names):
+    return "|".join(re.escape(n) for n in sorted(names))
+
+
+# ---- helpers of downstream.smk (the linter keeps functions out of rule files; they run at call time,
+# when downstream.smk's settings are defined)
+
+
+def downstream_skill_params(setting):
+    """Everything a skills job depends on besides the dataset."""
+    spec = DS_SKILLS[setting]
+    params = dict(spec, benchmarks=DS["benchmarks"], n_skills=DS["n_skills"])
+    if spec["method"] == "sloth":
+        params.update(n_restarts=DS["n_restarts"], seeds=DS["seeds"], anchor=DS["anchor"])
+        if "ridge" in DS:
+            params["ridge"] = DS["ridge"]
+        # the geomin search of the interpretation stage (one place for it): a single start stopped at
+        # factor_analyzer's tolerance lands where the CPU's rounding puts it (docs/numerics.md)
+        params["rotation"] = {k: config["interpretation"][k] for k in ROTATION_KEYS}
+    return params
+
+
+def link_params(suite, family):
+    case = LINK["cases"][LINK_JOBS[(suite, family)]]
+    return dict(
+        benchmarks=LINK["suites"][suite],
+        family=family,
+        exclude=case["exclude"],
+        test_model=case["test_models"][family],
+        n_train_models=case["n_train_models"],
+        methods=LINK["methods"],
+        sizes=LINK["sizes"],
+        random_state=LINK["random_state"],
+    )
+
+
+def task_files(wildcards=None):
+    return [spec["file"] for spec in DS_TASKS.values() if "file" in spec]
+
+
+# ---- helpers of obsscaling.smk (the linter keeps functions out of rule files; they run at call time,
+# when obsscaling.smk's settings are defined)
+
+
+def obs_params(app):
+    """The obsscaling settings one application's jobs depend on (other applications' edits do not rerun it)."""
+    shared = {k: v for k, v in OBS.items() if k != "applications"}
+    return dict(shared, applications={app: OBS["applications"][app]})
+
+
+def obs_target_labels():
+    return {t: spec["label"] for app in OBS_APPS for t, spec in OBS["applications"][app]["targets"].items()}
+
+
+# ---- helpers of publish.smk (the linter keeps functions out of rule files; they run at call time,
+# when publish.smk's settings are defined)
+
+
+def catalog_entry(wildcards):
+    return describe(CATALOG, wildcards.path.removeprefix("results/"))

@@ -32,13 +32,21 @@ CLEAN_SOURCES = ["leaderboard_v1", "leaderboard_v2", "obsscaling_base", "obsscal
 
 rule download_hub:
     """Download a leaderboard file from the Hugging Face Hub (or the mirror); write its manifest."""
+    input:
+        code=pkg("download.py"),
     output:
         raw="resources/raw/{source}.parquet",
         manifest=tracked("results/data/manifests/{source}.json"),
+    log:
+        "logs/download_hub/{source}.log",
+    benchmark:
+        "benchmarks/rules/download_hub/{source}.tsv"
     wildcard_constraints:
         source="|".join(HUB_SOURCES),
-    input:
-        code=pkg("download.py"),
+    conda:
+        SOFTWARE_ENV
+    resources:
+        network=1,
     params:
         spec=lambda wc: config["sources"]["hub"][wc.source],
         # the mirror file's sha256 (None online); the script reads the mirror's location from the config
@@ -47,34 +55,30 @@ rule download_hub:
             config["sources"]["hub"][wc.source]["repo_id"],
             config["sources"]["hub"][wc.source]["file_glob"],
         ),
-    resources:
-        network=1,
-    log:
-        "logs/download_hub/{source}.log",
-    benchmark:
-        "benchmarks/rules/download_hub/{source}.tsv"
     script:
         "../scripts/download_hub.py"
 
 
 rule download_github:
     """Download one of Ruan et al.'s tables from GitHub at a pinned commit; write its manifest."""
+    input:
+        code=pkg("download.py"),
     output:
         raw="resources/raw/{source}.csv",
         manifest=tracked("results/data/manifests/{source}.json"),
-    wildcard_constraints:
-        source="|".join(GITHUB_SOURCES),
-    input:
-        code=pkg("download.py"),
-    params:
-        # content pinned by its sha256; the script reads the mirror's location from the config
-        spec=lambda wc: config["sources"]["github"][wc.source],
-    resources:
-        network=1,
     log:
         "logs/download_github/{source}.log",
     benchmark:
         "benchmarks/rules/download_github/{source}.tsv"
+    wildcard_constraints:
+        source="|".join(GITHUB_SOURCES),
+    conda:
+        SOFTWARE_ENV
+    resources:
+        network=1,
+    params:
+        # content pinned by its sha256; the script reads the mirror's location from the config
+        spec=lambda wc: config["sources"]["github"][wc.source],
     script:
         "../scripts/download_github.py"
 
@@ -93,12 +97,14 @@ rule clean:
     output:
         dataset=tracked("results/data/dataset.parquet"),
         unmatched=tracked("results/data/unmatched.csv"),
-    params:
-        metadata="paper",
     log:
         "logs/clean.log",
     benchmark:
         "benchmarks/rules/clean.tsv"
+    conda:
+        SOFTWARE_ENV
+    params:
+        metadata="paper",
     script:
         "../scripts/clean.py"
 
@@ -108,9 +114,9 @@ use rule clean as clean_corrected with:
     output:
         dataset=tracked("results/data/dataset_corrected.parquet"),
         unmatched=tracked("results/data/unmatched_corrected.csv"),
-    params:
-        metadata="corrected",
     log:
         "logs/clean_corrected.log",
     benchmark:
         "benchmarks/rules/clean_corrected.tsv"
+    params:
+        metadata="corrected",

@@ -22,20 +22,6 @@ LINK = DS["link_functions"]
 ROTATION_KEYS = ("rotation_starts", "rotation_tol", "rotation_max_iter")
 
 
-def downstream_skill_params(setting):
-    """Everything a skills job depends on besides the dataset."""
-    spec = DS_SKILLS[setting]
-    params = dict(spec, benchmarks=DS["benchmarks"], n_skills=DS["n_skills"])
-    if spec["method"] == "sloth":
-        params.update(n_restarts=DS["n_restarts"], seeds=DS["seeds"], anchor=DS["anchor"])
-        if "ridge" in DS:
-            params["ridge"] = DS["ridge"]
-        # the geomin search of the interpretation stage (one place for it): a single start stopped at
-        # factor_analyzer's tolerance lands where the CPU's rounding puts it (docs/numerics.md)
-        params["rotation"] = {k: config["interpretation"][k] for k in ROTATION_KEYS}
-    return params
-
-
 # Figures of the regressions: name -> task and the skill settings drawn side by side (with panel titles).
 DOWNSTREAM_FIGURES = {
     "fig06_humaneval": dict(task="humaneval", panels=[("main", "Sloth (d=3) without the Llama-3-70B pair")]),
@@ -87,24 +73,6 @@ LINK_FIGURES = {
 }
 
 
-def link_params(suite, family):
-    case = LINK["cases"][LINK_JOBS[(suite, family)]]
-    return dict(
-        benchmarks=LINK["suites"][suite],
-        family=family,
-        exclude=case["exclude"],
-        test_model=case["test_models"][family],
-        n_train_models=case["n_train_models"],
-        methods=LINK["methods"],
-        sizes=LINK["sizes"],
-        random_state=LINK["random_state"],
-    )
-
-
-def task_files(wildcards=None):
-    return [spec["file"] for spec in DS_TASKS.values() if "file" in spec]
-
-
 DOWNSTREAM_OUTPUTS = [
     *expand(
         f"{OUT}/downstream/skills/{{s}}{{suffix}}",
@@ -138,12 +106,14 @@ rule downstream_skills:
         skills=tracked(f"{OUT}/downstream/skills/{{ds_setting}}.parquet"),
         loadings=tracked(f"{OUT}/downstream/skills/{{ds_setting}}_loadings.csv"),
         info=tracked(f"{OUT}/downstream/skills/{{ds_setting}}_info.json"),
-    params:
-        spec=lambda wc: downstream_skill_params(wc.ds_setting),
     log:
         f"logs/{OUT}/downstream/skills_{{ds_setting}}.log",
     benchmark:
         f"benchmarks/rules/{OUT}/downstream/skills_{{ds_setting}}.tsv"
+    conda:
+        SOFTWARE_ENV
+    params:
+        spec=lambda wc: downstream_skill_params(wc.ds_setting),
     script:
         "../scripts/downstream_skills.py"
 
@@ -158,14 +128,16 @@ rule downstream_regressions:
     output:
         points=tracked(f"{OUT}/downstream/regressions.parquet"),
         weights=tracked(f"{OUT}/downstream/regression_weights.parquet"),
-    params:
-        settings=list(DS_SKILLS),
-        tasks=DS_TASKS,
-        regression=DS["regression"],
     log:
         f"logs/{OUT}/downstream/regressions.log",
     benchmark:
         f"benchmarks/rules/{OUT}/downstream/regressions.tsv"
+    conda:
+        SOFTWARE_ENV
+    params:
+        settings=list(DS_SKILLS),
+        tasks=DS_TASKS,
+        regression=DS["regression"],
     script:
         "../scripts/downstream_regressions.py"
 
@@ -182,6 +154,8 @@ rule downstream_tables:
         errors=tracked(f"{OUT}/tables/downstream_errors.csv"),
     log:
         f"logs/{OUT}/downstream/tables.log",
+    conda:
+        SOFTWARE_ENV
     script:
         "../scripts/downstream_tables.py"
 
@@ -195,13 +169,15 @@ rule downstream_figure:
     output:
         pdf=tracked(f"{OUT}/figures/{{name}}.pdf"),
         png=tracked(f"{OUT}/figures/{{name}}.png"),
+    log:
+        f"logs/{OUT}/figures/{{name}}.log",
     wildcard_constraints:
         name="|".join(DOWNSTREAM_FIGURES),
+    conda:
+        SOFTWARE_ENV
     params:
         spec=lambda wc: DOWNSTREAM_FIGURES[wc.name],
         label=lambda wc: DS_TASKS[DOWNSTREAM_FIGURES[wc.name]["task"]]["label"],
-    log:
-        f"logs/{OUT}/figures/{{name}}.log",
     script:
         "../scripts/downstream_figure.py"
 
@@ -214,12 +190,14 @@ rule loadings_figure:
     output:
         pdf=tracked(f"{OUT}/figures/{{name}}.pdf"),
         png=tracked(f"{OUT}/figures/{{name}}.png"),
-    wildcard_constraints:
-        name="|".join(LOADINGS_FIGURES),
-    params:
-        spec=lambda wc: LOADINGS_FIGURES[wc.name],
     log:
         f"logs/{OUT}/figures/{{name}}.log",
+    wildcard_constraints:
+        name="|".join(LOADINGS_FIGURES),
+    conda:
+        SOFTWARE_ENV
+    params:
+        spec=lambda wc: LOADINGS_FIGURES[wc.name],
     script:
         "../scripts/loadings_figure.py"
 
@@ -231,12 +209,14 @@ rule link_curves:
         code=pkg("analysis/skills.py", "models", "downstream/link_curves.py"),
     output:
         tracked(f"{OUT}/downstream/link_curves/{{link_suite}}_{{link_family}}.parquet"),
-    params:
-        spec=lambda wc: link_params(wc.link_suite, wc.link_family),
     log:
         f"logs/{OUT}/downstream/link_curves_{{link_suite}}_{{link_family}}.log",
     benchmark:
         f"benchmarks/rules/{OUT}/downstream/link_curves_{{link_suite}}_{{link_family}}.tsv"
+    conda:
+        SOFTWARE_ENV
+    params:
+        spec=lambda wc: link_params(wc.link_suite, wc.link_family),
     script:
         "../scripts/link_curves.py"
 
@@ -249,14 +229,18 @@ rule link_curves_figure:
     output:
         pdf=tracked(f"{OUT}/figures/{{name}}.pdf"),
         png=tracked(f"{OUT}/figures/{{name}}.png"),
+    log:
+        f"logs/{OUT}/figures/{{name}}.log",
     wildcard_constraints:
         name="|".join(re.escape(n) for n in LINK_FIGURES),
+    conda:
+        SOFTWARE_ENV
     params:
         benchmarks=lambda wc: LINK["suites"][LINK_FIGURES[wc.name][0]],
         title=lambda wc: "LB {}: {} (held-out {})".format(
-            LINK_FIGURES[wc.name][0], LINK_FIGURES[wc.name][1], link_params(*LINK_FIGURES[wc.name])["test_model"]
+            LINK_FIGURES[wc.name][0],
+            LINK_FIGURES[wc.name][1],
+            link_params(*LINK_FIGURES[wc.name])["test_model"],
         ),
-    log:
-        f"logs/{OUT}/figures/{{name}}.log",
     script:
         "../scripts/link_curves_figure.py"

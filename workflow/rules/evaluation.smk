@@ -26,35 +26,6 @@ SOLVER = EVAL["solver"]
 BUNDLES = method_bundles(SELECTED_METHODS, METHODS)
 
 
-def bundle_params(bundle):
-    """Everything a fold job of `bundle` depends on besides its input files."""
-    names = BUNDLES[bundle]
-    params = {"methods": names, "settings": {n: repr(METHODS[n]) for n in names}}
-    if uses_random_starts(names, METHODS):
-        params.update(random_state=EVAL["random_state"], n_restarts=EVAL["n_restarts"])
-        # only a non-default solver is recorded, so that the default keeps the params (and the fold outputs)
-        # of runs made before the setting existed
-        if SOLVER != "lbfgs":
-            params["solver"] = SOLVER
-    return params
-
-
-def plan_path():
-    return f"{OUT}/evaluation/plan.json"
-
-
-def fold_files(wildcards=None):
-    """Every fold output of the plan (evaluated once the plan_groups checkpoint has run)."""
-    with open(checkpoints.plan_groups.get().output.plan, encoding="utf-8") as fh:
-        plan = json.load(fh)
-    return [
-        f"{OUT}/evaluation/folds/{s['suite']}/n{s['n_train_models']}/{g['id']}/{bundle}.parquet"
-        for s in plan["settings"]
-        for g in s["groups"]
-        for bundle in BUNDLES
-    ]
-
-
 wildcard_constraints:
     suite="|".join(re.escape(s) for s in SUITES),
     n=r"\d+",
@@ -70,31 +41,17 @@ checkpoint plan_groups:
     output:
         plan=tracked(f"{OUT}/evaluation/plan.json"),
         slices=f"{WORK}/{OUT}/evaluation/slices.json",
+    log:
+        f"logs/{OUT}/plan_groups.log",
+    conda:
+        SOFTWARE_ENV
     params:
         mode=EVAL["groups"],
         suites=SUITES,
         n_train_models=N_TRAIN,
-        slice_dir=f"{WORK}/{OUT}/evaluation/slices",
-    log:
-        f"logs/{OUT}/plan_groups.log",
+        slice_dir=lambda wildcards, output: str(Path(output.slices).with_suffix("")),
     script:
         "../scripts/plan_groups.py"
-
-
-def fold_slice(wildcards):
-    """The content-named slice (data and groups) a fold job reads (evaluation/slices.py)."""
-    with open(checkpoints.plan_groups.get().output.slices, encoding="utf-8") as fh:
-        index = json.load(fh)
-    entry = index.get(wildcards.suite, {}).get(wildcards.n)
-    if entry is None:
-        raise ValueError(f"suite {wildcards.suite!r}, n_train_models={wildcards.n} is not in the plan")
-    missing = [path for path in entry.values() if not os.path.exists(path)]
-    if missing:
-        raise ValueError(
-            f"the dataset slice {missing[0]} made by plan_groups was deleted; re-make it with "
-            "`snakemake --forcerun plan_groups ...`"
-        )
-    return entry
 
 
 rule evaluate_fold:
@@ -104,13 +61,15 @@ rule evaluate_fold:
         code=pkg("evaluation/groups.py", "evaluation/slices.py", "evaluation/folds.py", "models"),
     output:
         f"{OUT}/evaluation/folds/{{suite}}/n{{n}}/{{group}}/{{bundle}}.parquet",
-    params:
-        benchmarks=lambda wc: SUITES[wc.suite],
-        bundle=lambda wc: bundle_params(wc.bundle),
     log:
         f"logs/{OUT}/evaluate_fold/{{suite}}/n{{n}}/{{group}}/{{bundle}}.log",
     benchmark:
         f"benchmarks/rules/{OUT}/evaluate_fold/{{suite}}/n{{n}}/{{group}}/{{bundle}}.tsv"
+    conda:
+        SOFTWARE_ENV
+    params:
+        benchmarks=lambda wc: SUITES[wc.suite],
+        bundle=lambda wc: bundle_params(wc.bundle),
     script:
         "../scripts/evaluate_fold.py"
 
@@ -124,11 +83,14 @@ rule aggregate_errors:
         groups=tracked(f"{OUT}/evaluation/group_errors.parquet"),
     log:
         f"logs/{OUT}/aggregate_errors.log",
+    conda:
+        SOFTWARE_ENV
     script:
         "../scripts/aggregate_errors.py"
 
 
 # ---------------------------------------------------------------------------------------- tables
+
 
 rule mae_summary:
     """Average errors per method and setting (CSV, Markdown, LaTeX; MAPE too)."""
@@ -140,12 +102,14 @@ rule mae_summary:
         md=tracked(f"{OUT}/tables/mae_summary.md"),
         tex=tracked(f"{OUT}/tables/mae_summary.tex"),
         mape_csv=tracked(f"{OUT}/tables/mape_summary.csv"),
+    log:
+        f"logs/{OUT}/mae_summary.log",
+    conda:
+        SOFTWARE_ENV
     params:
         suites=SUITES,
         n_train_models=N_TRAIN,
         methods=SELECTED_METHODS,
-    log:
-        f"logs/{OUT}/mae_summary.log",
     script:
         "../scripts/mae_summary.py"
 
@@ -167,6 +131,8 @@ rule paper_comparison:
         md=tracked(f"{OUT}/tables/paper_comparison.md"),
     log:
         f"logs/{OUT}/paper_comparison.log",
+    conda:
+        SOFTWARE_ENV
     script:
         "../scripts/paper_comparison.py"
 
@@ -182,6 +148,8 @@ rule table_models:
         tex=tracked(f"{OUT}/tables/table3_models.tex"),
     log:
         f"logs/{OUT}/table_models.log",
+    conda:
+        SOFTWARE_ENV
     script:
         "../scripts/table_models.py"
 
@@ -212,10 +180,6 @@ FAMILY_FIGURES = {
 SHARED_FIGURE = ("v1+v2", 1)  # Figure 3
 
 
-def configured(suite, n):
-    return suite in SUITES and n in N_TRAIN
-
-
 HEATMAP_FIGURES = {k: v for k, v in HEATMAP_FIGURES.items() if all(configured(*p) for p in v["panels"])}
 FAMILY_FIGURES = {k: v for k, v in FAMILY_FIGURES.items() if configured(*v)}
 
@@ -243,14 +207,16 @@ rule heatmap_figure:
     output:
         pdf=tracked(f"{OUT}/figures/{{name}}.pdf"),
         png=tracked(f"{OUT}/figures/{{name}}.png"),
+    log:
+        f"logs/{OUT}/figures/{{name}}.log",
     wildcard_constraints:
         name="|".join(HEATMAP_FIGURES),
+    conda:
+        SOFTWARE_ENV
     params:
         spec=lambda wc: HEATMAP_FIGURES[wc.name],
         suites=SUITES,
         methods=SELECTED_METHODS,
-    log:
-        f"logs/{OUT}/figures/{{name}}.log",
     script:
         "../scripts/heatmap_figure.py"
 
@@ -264,13 +230,15 @@ rule family_figure:
     output:
         pdf=tracked(f"{OUT}/figures/{{name}}.pdf"),
         png=tracked(f"{OUT}/figures/{{name}}.png"),
+    log:
+        f"logs/{OUT}/figures/{{name}}.log",
     wildcard_constraints:
         name="|".join(FAMILY_FIGURES),
+    conda:
+        SOFTWARE_ENV
     params:
         setting=lambda wc: FAMILY_FIGURES[wc.name],
         methods=SELECTED_METHODS,
-    log:
-        f"logs/{OUT}/figures/{{name}}.log",
     script:
         "../scripts/family_figure.py"
 
@@ -283,12 +251,14 @@ rule figure_shared_intercept:
     output:
         pdf=tracked(f"{OUT}/figures/fig03_shared_intercept.pdf"),
         png=tracked(f"{OUT}/figures/fig03_shared_intercept.png"),
+    log:
+        f"logs/{OUT}/figures/fig03_shared_intercept.log",
+    conda:
+        SOFTWARE_ENV
     params:
         setting=SHARED_FIGURE,
         suites=SUITES,
         methods=SELECTED_METHODS,
-    log:
-        f"logs/{OUT}/figures/fig03_shared_intercept.log",
     script:
         "../scripts/figure_shared_intercept.py"
 
@@ -296,7 +266,9 @@ rule figure_shared_intercept:
 # The README's headline table: the main heat-maps' methods in every setting, ours (paper).  README.md embeds
 # this file between its `headline-table` markers (tests/test_readme.py keeps the two in step).
 HEADLINE_METHODS = [
-    name for name in SELECTED_METHODS if METHODS[name].in_main_figures and not METHODS[name].complete_plot_only
+    name
+    for name in SELECTED_METHODS
+    if METHODS[name].in_main_figures and not METHODS[name].complete_plot_only
 ]
 EVALUATION_OUTPUTS.append(f"{OUT}/tables/headline.md")
 
@@ -308,9 +280,11 @@ rule headline_table:
         code=pkg("evaluation/headline.py", "tables.py"),
     output:
         md=tracked(f"{OUT}/tables/headline.md"),
-    params:
-        methods=HEADLINE_METHODS,
     log:
         f"logs/{OUT}/headline_table.log",
+    conda:
+        SOFTWARE_ENV
+    params:
+        methods=HEADLINE_METHODS,
     script:
         "../scripts/headline_table.py"

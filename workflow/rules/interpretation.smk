@@ -24,22 +24,6 @@ if CO["n_skills"] not in SKILL_DS:
     )
 
 
-def fit_settings(d):
-    """Everything the fit of d skills depends on besides the dataset (also recorded in its file)."""
-    return {
-        "n_skills": int(d),
-        "benchmarks": list(INTERP["benchmarks"]),
-        "log_base": 10.0,
-        "n_restarts": INTERP["n_restarts"],
-        "random_state": INTERP["random_state"],
-        "anchor": INTERP["anchor"],
-        "rotation_starts": INTERP["rotation_starts"],
-        "rotation_tol": INTERP["rotation_tol"],
-        "rotation_max_iter": INTERP["rotation_max_iter"],
-        **({"ridge": INTERP["ridge"]} if "ridge" in INTERP else {}),
-    }
-
-
 # Paper figure numbers (NeurIPS version, digest §15) per kind and number of skills; other d get no number.
 # Figures 21-22 and 26-27 carry duplicated captions in the paper: we take the first as loadings, the second as
 # the skill correlation (the order of the d=3 pair, Figure 2 then Figure 25).
@@ -67,13 +51,11 @@ for _name, _bench in (("fig08_motivation_mmlu-pro", "MMLU-PRO"), ("fig09_motivat
         MOTIVATION_FIGURES[_name] = _bench
 
 
-def _alternatives(names):
-    return "|".join(re.escape(n) for n in sorted(names))
-
-
 INTERPRETATION_OUTPUTS = [
     *expand(f"{OUT}/interpretation/skills_d{{d}}.json", d=SKILL_DS),
-    *expand(f"{OUT}/figures/{{name}}.{{ext}}", name=[*SKILL_FIGURES, *MOTIVATION_FIGURES], ext=["pdf", "png"]),
+    *expand(
+        f"{OUT}/figures/{{name}}.{{ext}}", name=[*SKILL_FIGURES, *MOTIVATION_FIGURES], ext=["pdf", "png"]
+    ),
     *expand(
         f"{OUT}/tables/{{table}}_d{{d}}.csv",
         table=["loadings", "skill_correlation", "skill_coefficients"],
@@ -93,14 +75,16 @@ rule interpretation_fit:
         code=pkg("analysis/skills.py", "analysis/interpretation.py", "models", "tables.py"),
     output:
         fit=tracked(f"{OUT}/interpretation/skills_d{{d}}.json"),
-    wildcard_constraints:
-        d="|".join(str(d) for d in SKILL_DS),
-    params:
-        settings=lambda wc: fit_settings(wc.d),
     log:
         f"logs/{OUT}/interpretation/fit_d{{d}}.log",
     benchmark:
         f"benchmarks/rules/{OUT}/interpretation/fit_d{{d}}.tsv"
+    wildcard_constraints:
+        d="|".join(str(d) for d in SKILL_DS),
+    conda:
+        SOFTWARE_ENV
+    params:
+        settings=lambda wc: fit_settings(wc.d),
     script:
         "../scripts/fit_skills.py"
 
@@ -113,17 +97,19 @@ rule skills_figure:
     output:
         pdf=tracked(f"{OUT}/figures/{{name}}.pdf"),
         png=tracked(f"{OUT}/figures/{{name}}.png"),
+    log:
+        f"logs/{OUT}/figures/{{name}}.log",
+    benchmark:
+        f"benchmarks/rules/{OUT}/figures/{{name}}.tsv"
     wildcard_constraints:
         name=_alternatives(SKILL_FIGURES),
+    conda:
+        SOFTWARE_ENV
     params:
         kind=lambda wc: SKILL_FIGURES[wc.name][0],
         plot_order=list(INTERP["benchmarks"]),
         levels=INTERP["level_curves"],
         pairs=[list(p) for p in INTERP["instruct_pairs"]],
-    log:
-        f"logs/{OUT}/figures/{{name}}.log",
-    benchmark:
-        f"benchmarks/rules/{OUT}/figures/{{name}}.tsv"
     script:
         "../scripts/skills_figure.py"
 
@@ -138,14 +124,16 @@ rule skills_tables:
         correlation=tracked(f"{OUT}/tables/skill_correlation_d{{d}}.csv"),
         coefficients=tracked(f"{OUT}/tables/skill_coefficients_d{{d}}.csv"),
         coefficients_tex=tracked(f"{OUT}/tables/skill_coefficients_d{{d}}.tex"),
-    wildcard_constraints:
-        d="|".join(str(d) for d in SKILL_DS),
-    params:
-        plot_order=list(INTERP["benchmarks"]),
     log:
         f"logs/{OUT}/interpretation/tables_d{{d}}.log",
     benchmark:
         f"benchmarks/rules/{OUT}/interpretation/tables_d{{d}}.tsv"
+    wildcard_constraints:
+        d="|".join(str(d) for d in SKILL_DS),
+    conda:
+        SOFTWARE_ENV
+    params:
+        plot_order=list(INTERP["benchmarks"]),
     script:
         "../scripts/skills_tables.py"
 
@@ -159,13 +147,15 @@ rule compute_optimal:
         csv=tracked(f"{OUT}/tables/compute_optimal.csv"),
         table1=tracked(f"{OUT}/tables/table1_compute_optimal_if.tex"),
         table2=tracked(f"{OUT}/tables/table2_compute_optimal.tex"),
-    params:
-        n_budgets=CO["n_budgets"],
-        low_flops=float(CO["low_flops"]),
     log:
         f"logs/{OUT}/interpretation/compute_optimal.log",
     benchmark:
         f"benchmarks/rules/{OUT}/interpretation/compute_optimal.tsv"
+    conda:
+        SOFTWARE_ENV
+    params:
+        n_budgets=CO["n_budgets"],
+        low_flops=float(CO["low_flops"]),
     script:
         "../scripts/compute_optimal.py"
 
@@ -178,14 +168,16 @@ rule motivation_figure:
     output:
         pdf=tracked(f"{OUT}/figures/{{name}}.pdf"),
         png=tracked(f"{OUT}/figures/{{name}}.png"),
-    wildcard_constraints:
-        name=_alternatives(MOTIVATION_FIGURES),
-    params:
-        benchmark=lambda wc: MOTIVATION_FIGURES[wc.name],
-        n_families=MOTIV["n_families"],
     log:
         f"logs/{OUT}/figures/{{name}}.log",
     benchmark:
         f"benchmarks/rules/{OUT}/figures/{{name}}.tsv"
+    wildcard_constraints:
+        name=_alternatives(MOTIVATION_FIGURES),
+    conda:
+        SOFTWARE_ENV
+    params:
+        benchmark=lambda wc: MOTIVATION_FIGURES[wc.name],
+        n_families=MOTIV["n_families"],
     script:
         "../scripts/motivation_figure.py"

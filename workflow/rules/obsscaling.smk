@@ -55,16 +55,6 @@ OBSSCALING_OUTPUTS = (
 )
 
 
-def obs_params(app):
-    """The obsscaling settings one application's jobs depend on (other applications' edits do not rerun it)."""
-    shared = {k: v for k, v in OBS.items() if k != "applications"}
-    return dict(shared, applications={app: OBS["applications"][app]})
-
-
-def obs_target_labels():
-    return {t: spec["label"] for app in OBS_APPS for t, spec in OBS["applications"][app]["targets"].items()}
-
-
 wildcard_constraints:
     obs_app="|".join(OBS_APPS) if OBS_APPS else "^$",
 
@@ -80,6 +70,8 @@ rule obsscaling_clean:
         "logs/obsscaling/clean.log",
     benchmark:
         "benchmarks/rules/obsscaling/clean.tsv"
+    conda:
+        SOFTWARE_ENV
     script:
         "../scripts/obsscaling_clean.py"
 
@@ -96,12 +88,14 @@ rule obsscaling_fit:
         predictions=tracked(f"{OBS_DIR}/{{obs_app}}/predictions.parquet"),
         summary=tracked(f"{OBS_DIR}/{{obs_app}}/summary.parquet"),
         weights=tracked(f"{OBS_DIR}/{{obs_app}}/weights.parquet"),
-    params:
-        obs=lambda wc: obs_params(wc.obs_app),
     log:
         "logs/obsscaling/fit_{obs_app}.log",
     benchmark:
         "benchmarks/rules/obsscaling/fit_{obs_app}.tsv"
+    conda:
+        SOFTWARE_ENV
+    params:
+        obs=lambda wc: obs_params(wc.obs_app),
     script:
         "../scripts/obsscaling_fit.py"
 
@@ -114,12 +108,14 @@ rule obsscaling_sloth:
     output:
         predictions=tracked(f"{OBS_DIR}/{{obs_app}}/sloth_predictions.parquet"),
         summary=tracked(f"{OBS_DIR}/{{obs_app}}/sloth_summary.parquet"),
-    params:
-        obs=lambda wc: obs_params(wc.obs_app),
     log:
         "logs/obsscaling/sloth_{obs_app}.log",
     benchmark:
         "benchmarks/rules/obsscaling/sloth_{obs_app}.tsv"
+    conda:
+        SOFTWARE_ENV
+    params:
+        obs=lambda wc: obs_params(wc.obs_app),
     script:
         "../scripts/obsscaling_sloth.py"
 
@@ -132,15 +128,17 @@ rule obsscaling_sweep:
     output:
         curve=tracked(f"{OBS_DIR}/{{obs_app}}/sweep/target{{index}}_curve.parquet"),
         aue=tracked(f"{OBS_DIR}/{{obs_app}}/sweep/target{{index}}_aue.parquet"),
-    wildcard_constraints:
-        index=r"\d+",
-    params:
-        obs=lambda wc: obs_params(wc.obs_app),
-        index=lambda wc: int(wc.index),
     log:
         "logs/obsscaling/sweep_{obs_app}_{index}.log",
     benchmark:
         "benchmarks/rules/obsscaling/sweep_{obs_app}_{index}.tsv"
+    wildcard_constraints:
+        index=r"\d+",
+    conda:
+        SOFTWARE_ENV
+    params:
+        obs=lambda wc: obs_params(wc.obs_app),
+        index=lambda wc: int(wc.index),
     script:
         "../scripts/obsscaling_sweep.py"
 
@@ -155,10 +153,12 @@ rule obsscaling_tables:
     output:
         mse=tracked("results/tables/obsscaling_mse.csv"),
         sweep=tracked("results/tables/obsscaling_cutoff_sweep.csv"),
-    params:
-        targets=[t for app in OBS_APPS for t in OBS["applications"][app]["targets"]] if OBS else [],
     log:
         "logs/obsscaling/tables.log",
+    conda:
+        SOFTWARE_ENV
+    params:
+        targets=[t for app in OBS_APPS for t in OBS["applications"][app]["targets"]] if OBS else [],
     script:
         "../scripts/obsscaling_tables.py"
 
@@ -172,12 +172,14 @@ rule obsscaling_curves_figure:
     output:
         pdf=tracked("results/figures/obsscaling_curves_{obs_app}.pdf"),
         png=tracked("results/figures/obsscaling_curves_{obs_app}.png"),
+    log:
+        "logs/obsscaling/figure_curves_{obs_app}.log",
+    conda:
+        SOFTWARE_ENV
     params:
         kind="curves",
         labels=lambda wc: {t: s["label"] for t, s in OBS["applications"][wc.obs_app]["targets"].items()},
         reference_family=lambda wc: OBS["applications"][wc.obs_app]["reference_family"],
-    log:
-        "logs/obsscaling/figure_curves_{obs_app}.log",
     script:
         "../scripts/obsscaling_figure.py"
 
@@ -190,11 +192,13 @@ rule obsscaling_test_mse_figure:
     output:
         pdf=tracked("results/figures/obsscaling_test_mse.pdf"),
         png=tracked("results/figures/obsscaling_test_mse.png"),
+    log:
+        "logs/obsscaling/figure_test_mse.log",
+    conda:
+        SOFTWARE_ENV
     params:
         kind="test_mse",
         labels=obs_target_labels() if OBS else {},
-    log:
-        "logs/obsscaling/figure_test_mse.log",
     script:
         "../scripts/obsscaling_figure.py"
 
@@ -208,11 +212,13 @@ rule obsscaling_sweep_figure:
     output:
         pdf=tracked("results/figures/obsscaling_cutoff_sweep.pdf"),
         png=tracked("results/figures/obsscaling_cutoff_sweep.png"),
+    log:
+        "logs/obsscaling/figure_sweep.log",
+    conda:
+        SOFTWARE_ENV
     params:
         kind="sweep",
         labels=obs_target_labels() if OBS else {},
-    log:
-        "logs/obsscaling/figure_sweep.log",
     script:
         "../scripts/obsscaling_figure.py"
 
@@ -225,10 +231,12 @@ rule obsscaling_weights_figure:
     output:
         pdf=tracked("results/figures/obsscaling_weights.pdf"),
         png=tracked("results/figures/obsscaling_weights.png"),
+    log:
+        "logs/obsscaling/figure_weights.log",
+    conda:
+        SOFTWARE_ENV
     params:
         kind="weights",
         labels=obs_target_labels() if OBS else {},
-    log:
-        "logs/obsscaling/figure_weights.log",
     script:
         "../scripts/obsscaling_figure.py"

@@ -19,10 +19,6 @@ PUBLISH_CMD = f'"{sys.executable}" -m slothpipe.publish'
 CATALOG = read_catalog(Path(workflow.basedir) / "results" / "README.md")
 
 
-def catalog_entry(wildcards):
-    return describe(CATALOG, wildcards.path.removeprefix("results/"))
-
-
 localrules:
     publish_result,
     publish_intermediate,
@@ -38,12 +34,16 @@ rule publish_result:
             caption="../report/caption.rst",
             category=lambda wildcards: catalog_entry(wildcards).section,
         ),
-    params:
-        caption=lambda wildcards: catalog_entry(wildcards).caption(),
+    log:
+        "logs/publish/{path}.log",
     wildcard_constraints:
         path=tracked_pattern_regex(TRACKED["result"]),
+    conda:
+        SOFTWARE_ENV
+    params:
+        caption=lambda wildcards: catalog_entry(wildcards).caption(),
     shell:
-        PUBLISH_CMD + " {input:q} {output:q}"
+        PUBLISH_CMD + " {input:q} {output:q} 2> {log:q}"
 
 
 use rule publish_result as publish_intermediate with:
