@@ -45,8 +45,11 @@ rule download_hub:
         source="|".join(HUB_SOURCES),
     conda:
         SOFTWARE_ENV
+    threads: 1
     resources:
         network=1,
+        mem_mb=1000,
+        runtime=30,
     params:
         spec=lambda wc: config["sources"]["hub"][wc.source],
         # the mirror file's sha256 (None online); the script reads the mirror's location from the config
@@ -74,8 +77,11 @@ rule download_github:
         source="|".join(GITHUB_SOURCES),
     conda:
         SOFTWARE_ENV
+    threads: 1
     resources:
         network=1,
+        mem_mb=1000,
+        runtime=10,
     params:
         # content pinned by its sha256; the script reads the mirror's location from the config
         spec=lambda wc: config["sources"]["github"][wc.source],
@@ -103,6 +109,10 @@ rule clean:
         "benchmarks/rules/clean.tsv"
     conda:
         SOFTWARE_ENV
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
     params:
         metadata="paper",
     script:

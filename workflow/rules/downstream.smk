@@ -112,6 +112,10 @@ rule downstream_skills:
         f"benchmarks/rules/{OUT}/downstream/skills_{{ds_setting}}.tsv"
     conda:
         SOFTWARE_ENV
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=60,
     params:
         spec=lambda wc: downstream_skill_params(wc.ds_setting),
     script:
@@ -134,6 +138,10 @@ rule downstream_regressions:
         f"benchmarks/rules/{OUT}/downstream/regressions.tsv"
     conda:
         SOFTWARE_ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     params:
         settings=list(DS_SKILLS),
         tasks=DS_TASKS,
@@ -156,6 +164,10 @@ rule downstream_tables:
         f"logs/{OUT}/downstream/tables.log",
     conda:
         SOFTWARE_ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     script:
         "../scripts/downstream_tables.py"
 
@@ -175,6 +187,10 @@ rule downstream_figure:
         name="|".join(DOWNSTREAM_FIGURES),
     conda:
         SOFTWARE_ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     params:
         spec=lambda wc: DOWNSTREAM_FIGURES[wc.name],
         label=lambda wc: DS_TASKS[DOWNSTREAM_FIGURES[wc.name]["task"]]["label"],
@@ -196,6 +212,10 @@ rule loadings_figure:
         name="|".join(LOADINGS_FIGURES),
     conda:
         SOFTWARE_ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     params:
         spec=lambda wc: LOADINGS_FIGURES[wc.name],
     script:
@@ -215,6 +235,10 @@ rule link_curves:
         f"benchmarks/rules/{OUT}/downstream/link_curves_{{link_suite}}_{{link_family}}.tsv"
     conda:
         SOFTWARE_ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=30,
     params:
         spec=lambda wc: link_params(wc.link_suite, wc.link_family),
     script:
@@ -235,6 +259,10 @@ rule link_curves_figure:
         name="|".join(re.escape(n) for n in LINK_FIGURES),
     conda:
         SOFTWARE_ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     params:
         benchmarks=lambda wc: LINK["suites"][LINK_FIGURES[wc.name][0]],
         title=lambda wc: "LB {}: {} (held-out {})".format(

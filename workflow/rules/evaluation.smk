@@ -45,6 +45,10 @@ checkpoint plan_groups:
         f"logs/{OUT}/plan_groups.log",
     conda:
         SOFTWARE_ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     params:
         mode=EVAL["groups"],
         suites=SUITES,
@@ -67,6 +71,10 @@ rule evaluate_fold:
         f"benchmarks/rules/{OUT}/evaluate_fold/{{suite}}/n{{n}}/{{group}}/{{bundle}}.tsv"
     conda:
         SOFTWARE_ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=15,
     params:
         benchmarks=lambda wc: SUITES[wc.suite],
         bundle=lambda wc: bundle_params(wc.bundle),
@@ -85,6 +93,10 @@ rule aggregate_errors:
         f"logs/{OUT}/aggregate_errors.log",
     conda:
         SOFTWARE_ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     script:
         "../scripts/aggregate_errors.py"
 
@@ -106,6 +118,10 @@ rule mae_summary:
         f"logs/{OUT}/mae_summary.log",
     conda:
         SOFTWARE_ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     params:
         suites=SUITES,
         n_train_models=N_TRAIN,
@@ -133,6 +149,10 @@ rule paper_comparison:
         f"logs/{OUT}/paper_comparison.log",
     conda:
         SOFTWARE_ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     script:
         "../scripts/paper_comparison.py"
 
@@ -150,6 +170,10 @@ rule table_models:
         f"logs/{OUT}/table_models.log",
     conda:
         SOFTWARE_ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     script:
         "../scripts/table_models.py"
 
@@ -213,6 +237,10 @@ rule heatmap_figure:
         name="|".join(HEATMAP_FIGURES),
     conda:
         SOFTWARE_ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     params:
         spec=lambda wc: HEATMAP_FIGURES[wc.name],
         suites=SUITES,
@@ -236,6 +264,10 @@ rule family_figure:
         name="|".join(FAMILY_FIGURES),
     conda:
         SOFTWARE_ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     params:
         setting=lambda wc: FAMILY_FIGURES[wc.name],
         methods=SELECTED_METHODS,
@@ -255,6 +287,10 @@ rule figure_shared_intercept:
         f"logs/{OUT}/figures/fig03_shared_intercept.log",
     conda:
         SOFTWARE_ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     params:
         setting=SHARED_FIGURE,
         suites=SUITES,
@@ -284,6 +320,10 @@ rule headline_table:
         f"logs/{OUT}/headline_table.log",
     conda:
         SOFTWARE_ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     params:
         methods=HEADLINE_METHODS,
     script:

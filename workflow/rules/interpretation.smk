@@ -83,6 +83,10 @@ rule interpretation_fit:
         d="|".join(str(d) for d in SKILL_DS),
     conda:
         SOFTWARE_ENV
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=60,
     params:
         settings=lambda wc: fit_settings(wc.d),
     script:
@@ -105,6 +109,10 @@ rule skills_figure:
         name=_alternatives(SKILL_FIGURES),
     conda:
         SOFTWARE_ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     params:
         kind=lambda wc: SKILL_FIGURES[wc.name][0],
         plot_order=list(INTERP["benchmarks"]),
@@ -132,6 +140,10 @@ rule skills_tables:
         d="|".join(str(d) for d in SKILL_DS),
     conda:
         SOFTWARE_ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     params:
         plot_order=list(INTERP["benchmarks"]),
     script:
@@ -153,6 +165,10 @@ rule compute_optimal:
         f"benchmarks/rules/{OUT}/interpretation/compute_optimal.tsv"
     conda:
         SOFTWARE_ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     params:
         n_budgets=CO["n_budgets"],
         low_flops=float(CO["low_flops"]),
@@ -176,6 +192,10 @@ rule motivation_figure:
         name=_alternatives(MOTIVATION_FIGURES),
     conda:
         SOFTWARE_ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     params:
         benchmark=lambda wc: MOTIVATION_FIGURES[wc.name],
         n_families=MOTIV["n_families"],

@@ -72,6 +72,10 @@ rule obsscaling_clean:
         "benchmarks/rules/obsscaling/clean.tsv"
     conda:
         SOFTWARE_ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     script:
         "../scripts/obsscaling_clean.py"
 
@@ -94,6 +98,10 @@ rule obsscaling_fit:
         "benchmarks/rules/obsscaling/fit_{obs_app}.tsv"
     conda:
         SOFTWARE_ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=30,
     params:
         obs=lambda wc: obs_params(wc.obs_app),
     script:
@@ -114,6 +122,10 @@ rule obsscaling_sloth:
         "benchmarks/rules/obsscaling/sloth_{obs_app}.tsv"
     conda:
         SOFTWARE_ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=30,
     params:
         obs=lambda wc: obs_params(wc.obs_app),
     script:
@@ -136,6 +148,10 @@ rule obsscaling_sweep:
         index=r"\d+",
     conda:
         SOFTWARE_ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=30,
     params:
         obs=lambda wc: obs_params(wc.obs_app),
         index=lambda wc: int(wc.index),
@@ -157,6 +173,10 @@ rule obsscaling_tables:
         "logs/obsscaling/tables.log",
     conda:
         SOFTWARE_ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     params:
         targets=[t for app in OBS_APPS for t in OBS["applications"][app]["targets"]] if OBS else [],
     script:
@@ -176,6 +196,10 @@ rule obsscaling_curves_figure:
         "logs/obsscaling/figure_curves_{obs_app}.log",
     conda:
         SOFTWARE_ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     params:
         kind="curves",
         labels=lambda wc: {t: s["label"] for t, s in OBS["applications"][wc.obs_app]["targets"].items()},
@@ -196,6 +220,10 @@ rule obsscaling_test_mse_figure:
         "logs/obsscaling/figure_test_mse.log",
     conda:
         SOFTWARE_ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     params:
         kind="test_mse",
         labels=obs_target_labels() if OBS else {},
@@ -216,6 +244,10 @@ rule obsscaling_sweep_figure:
         "logs/obsscaling/figure_sweep.log",
     conda:
         SOFTWARE_ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     params:
         kind="sweep",
         labels=obs_target_labels() if OBS else {},
@@ -235,6 +267,10 @@ rule obsscaling_weights_figure:
         "logs/obsscaling/figure_weights.log",
     conda:
         SOFTWARE_ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     params:
         kind="weights",
         labels=obs_target_labels() if OBS else {},
