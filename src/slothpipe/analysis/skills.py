@@ -130,7 +130,7 @@ def fit_skills(
     orthogonal ones seeded by ``random_state``) and keeps the lowest criterion (:func:`geomin_multistart`);
     ``rotation_tol`` / ``rotation_max_iter`` are the geomin stopping rule of that search.
     ``chance`` are the fixed floors γ_j, one per benchmark (default: the paper's chance levels, digest §3.3;
-    other floors are for sensitivity studies such as ``benchmarks/interpretation_floors.py``).
+    other floors are for sensitivity studies such as ``studies/interpretation_floors.py``).
     ``estimator_kwargs`` go to :class:`SlothRegressor` (e.g. ``max_iter``).
     """
     benchmarks = list(benchmarks)

@@ -6,7 +6,7 @@ with floors fixed at chance, and prints in how many folds the warm start reaches
 the held-out MAE (pp, mean over groups of the mean over test models and benchmarks) of both.  Numbers quoted
 in docs/paper_comparison_notes.md ("What this means for our default").
 
-Usage:  python benchmarks/floor_start_study.py flops v2:1 v1:1 v1+v2:1
+Usage:  python studies/floor_start_study.py flops v2:1 v1:1 v1+v2:1
 """
 
 import sys

@@ -13,7 +13,7 @@ the skill correlations (paper 0.12 / 0.43 / 0.20) and the compute-optimal table 
 Single process; set OMP_NUM_THREADS=1.  The last line printed is a JSON summary.  Results: results/README.md,
 "Interpretation (issue 4)".
 
-Usage:  python benchmarks/interpretation_solver.py [--seeds 0 1 ...] [--lbfgs] [--paper-data]
+Usage:  python studies/interpretation_solver.py [--seeds 0 1 ...] [--lbfgs] [--paper-data]
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from slothpipe.analysis.skills import fit_skills, geomin_multistart, rerotate, s
 from slothpipe.models.interpret import name_skills
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT / "studies"))
 from geomin_basins import PAPER_FIG2, PAPER_ORDER  # noqa: E402
 
 PAPER_CORR = {("Reasoning", "Knowledge"): 0.12, ("Reasoning", "Instruction following"): 0.43,

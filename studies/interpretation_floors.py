@@ -20,7 +20,7 @@ data/lower_bounds.csv, digest §3.3: ARC .2048, HellaSwag .2491, MMLU .2303, Tru
 floor lies above an observed score).  Single process; set OMP_NUM_THREADS=1.  The last line printed is a
 JSON summary.  Results: results/README.md, "Interpretation".
 
-Usage:  python benchmarks/interpretation_floors.py [--sets chance bbh_min ...] [--restarts 10] [--starts 12]
+Usage:  python studies/interpretation_floors.py [--sets chance bbh_min ...] [--restarts 10] [--starts 12]
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ from slothpipe.models.interpret import geomin_oblique, name_skills
 from slothpipe.models.registry import chance_levels
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT / "studies"))
 from geomin_basins import PAPER_FIG2, PAPER_ORDER  # noqa: E402
 
 SKILLS = ("Reasoning", "Knowledge", "Instruction following")

@@ -20,11 +20,11 @@ per-family numbers (../shared/docs/paper_digest.md sections 8.2 and 8.3), then:
                     reproduced in numpy)
    (floor variants only for methods with learned floors).
 
-Fold results are cached as JSON under benchmarks/paper_protocol/ (git-ignored), so a re-run only prints.
+Fold results are cached as JSON under studies/paper_protocol/ (git-ignored), so a re-run only prints.
 Single process; numpy threads should be limited by the caller (OMP_NUM_THREADS=1).
 
-Usage:  python benchmarks/paper_protocol.py [--only EXPERIMENT ...] [--variants V ...] [--no-fit]
-        python benchmarks/paper_protocol.py --time-fold SUITE N GROUP   (all 28 methods, both solvers)
+Usage:  python studies/paper_protocol.py [--only EXPERIMENT ...] [--variants V ...] [--no-fit]
+        python studies/paper_protocol.py --time-fold SUITE N GROUP   (all 28 methods, both solvers)
 The last line printed is a JSON summary.
 """
 
@@ -50,7 +50,7 @@ from slothpipe.models.registry import METHODS, _dependencies, chance_levels, mak
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("SLOTHPIPE_SHARED", ROOT.parent / "shared"))
-CACHE = ROOT / "benchmarks" / "paper_protocol"
+CACHE = ROOT / "studies" / "paper_protocol"
 SUITES = {
     "v1": ["MMLU", "ARC", "HellaSwag", "Winogrande", "TruthfulQA", "GSM8K"],
     "v2": ["IFEval", "BBH", "MATH Lvl 5", "GPQA", "MUSR", "MMLU-PRO"],
