@@ -1,4 +1,9 @@
-"""Shared fixtures: the fake Hub server and the location of the real data in ../shared."""
+"""Shared fixtures: the fake Hub server and the location of the real data in ../shared.
+
+``shared_dir`` is the one way a test finds ../shared (or ``$SLOTHPIPE_SHARED``): a test that needs the real
+data takes it as an argument and is skipped, with the reason, where the data are absent.  The synthetic world
+is ``world.py``, and ``snakemake_runner.py`` runs the workflow.
+"""
 
 from __future__ import annotations
 

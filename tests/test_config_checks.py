@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import copy
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import yaml
 from jsonschema.validators import validator_for
+from snakemake_runner import snakemake
 
 from slothpipe.config import SCHEMA_PATH, check_config, load_schema
 from slothpipe.errors import ConfigError
@@ -182,9 +181,7 @@ def test_a_task_takes_a_column_or_a_file():
 )
 def test_snakemake_dry_run_stops_with_the_short_message(tmp_path, setting, key):
     shutil.copytree(REPO / "config", tmp_path / "config")
-    cmd = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "-d", str(tmp_path)]
-    cmd += ["--cores", "1", "--dry-run", "--config", setting, "--", "data"]
-    result = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    result = snakemake(tmp_path, "data", "--dry-run", cores=1, config=(setting,), timeout=120)
     assert result.returncode != 0
     output = result.stdout + result.stderr
     assert f"Invalid configuration: {key}: " in output

@@ -1,6 +1,7 @@
 """Runs that fail safely, and reruns that redo only what changed (issue 11), through snakemake on a mirror.
 
-One synthetic world (``mirror_world.py``) is built and run once per module; each test works on a copy of it
+The synthetic world (``world.py``: three families on an offline mirror, six fold jobs of PCA + FLOPs) is built
+and run once per module; each test works on a copy of it
 (results, work files and Snakemake's metadata included, at another path: the copy has nothing to do).
 
 - A failing job, a Ctrl-C during a fold job and a SIGTERM during the ``plan_groups`` checkpoint leave every
@@ -24,29 +25,37 @@ from pathlib import Path
 
 import pytest
 import yaml
-from mirror_world import (
-    REPO,
-    TARGETS,
-    V1_MIRROR,
-    V2_MIRROR,
-    command,
-    environment,
-    planned_jobs,
-    simulate,
-    snakemake,
-    tracked,
-    v2_rows,
-    write_world,
-)
+from snakemake_runner import command, environment, hashes, output, planned_jobs
+from snakemake_runner import snakemake as run_snakemake
 from synthetic_sources import V2_SCHEMA, write_leaderboard
+from world import REPO, V1, V1_MIRROR, V2, V2_MIRROR, simulate_dataset, v2_rows, write_world
 
 pytestmark = pytest.mark.slow
+
+# The targets of the baseline run: the data stage (the README's `snakemake data`), a table and the plan.
+TARGETS = ("data", "results/tables/mae_summary.csv", "results/evaluation/plan.json")
+
+
+def simulate():
+    """Three original families without instruct lines: three held-out groups, six fold jobs."""
+    truth = simulate_dataset()
+    return truth[truth["variant_family"].isin(("alpha", "beta", "gamma"))].reset_index(drop=True)
+
+
+def snakemake(root: Path, *args: str, mirror: Path | None = None, config: tuple[str, ...] = ()):
+    """A run on the world's mirror (or on ``mirror``)."""
+    return run_snakemake(root, *args, mirror=mirror or root / "mirror", config=config)
+
+
+def tracked(root: Path) -> dict[str, str]:
+    """sha256 of every file under results/ that git tracks in the real repository (not the per-fold files)."""
+    return hashes(root, skip=("evaluation/folds/",))
 
 
 @pytest.fixture(scope="module")
 def baseline(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("world") / "world"
-    write_world(root)
+    write_world(root, simulate(), evaluation={"suites": {"v1": list(V1), "v2": list(V2)}})
     first = snakemake(root, *TARGETS)
     assert first.returncode == 0, first.stderr[-4000:]
     return root
@@ -57,10 +66,6 @@ def world(baseline, tmp_path) -> Path:
     root = tmp_path / "world"
     shutil.copytree(baseline, root, symlinks=True)
     return root
-
-
-def output(result) -> str:
-    return result.stdout + result.stderr
 
 
 def rules(jobs) -> set[str]:
@@ -93,7 +98,7 @@ def interrupt(root: Path, args: tuple[str, ...], rule: str, output_part: str, si
     for _ in range(3):
         shutil.rmtree(root / "logs", ignore_errors=True)
         proc = subprocess.Popen(
-            command(root, *args),
+            command(root, *args, mirror=root / "mirror"),
             env=environment(),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -225,7 +230,8 @@ def test_redraw_profile_rebuilds_a_table_in_a_fresh_clone_without_downloads_or_f
         shutil.rmtree(world / untracked)
     # (a table: the same mechanism as a figure, and this world's figures are not built)
     (world / "results" / "tables" / "mae_summary.csv").unlink()
-    cmd = command(world, "--profile", str(REPO / "profiles" / "redraw"), "results/tables/mae_summary.csv")
+    profile = str(REPO / "profiles" / "redraw")
+    cmd = command(world, "--profile", profile, "results/tables/mae_summary.csv", mirror=world / "mirror")
     redraw = subprocess.run(cmd, env=environment(), capture_output=True, text=True, timeout=300)
     assert redraw.returncode == 0, output(redraw)[-3000:]
     assert rules(planned_jobs(output(redraw))) == {"mae_summary", "publish_result"}

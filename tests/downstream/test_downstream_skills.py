@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from downstream_world import BENCHMARKS, HELDOUT, V1, simulate_dataset
+from world import BENCHMARKS, HELDOUT, V1, simulate_dataset
 
 from slothpipe.analysis.skills import skills_frame
 from slothpipe.downstream.link_curves import CURVE_COLUMNS, link_curves, size_grid

@@ -8,20 +8,15 @@ byte for byte.
 
 from __future__ import annotations
 
-import hashlib
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
-import yaml
-from downstream_world import HELDOUT, downstream_config, eq_bench_csv, simulate_dataset
+from snakemake_runner import hashes, nothing_to_do, snakemake
+from world import HELDOUT, downstream_config, eq_bench_csv, repository_config, simulate_dataset, write_dataset
 
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parents[2]
 RULES = [
     "downstream",
     "downstream_skills",
@@ -34,34 +29,25 @@ RULES = [
 ]
 
 
-def snakemake(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    cmd = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "-d", str(root), "--cores", "2"]
-    cmd += ["--allowed-rules", *RULES, "--", "downstream"]
-    return subprocess.run([*cmd[:-2], *args, *cmd[-2:]], capture_output=True, text=True, timeout=300)
+def run(root: Path, *args: str):
+    return snakemake(root, "downstream", *args, allowed_rules=RULES)
 
 
 def outputs(root: Path) -> dict[str, str]:
-    files = [*(root / "results" / "figures").glob("*"), *(root / "results" / "tables").glob("*")]
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(files)}
+    return {**hashes(root, "results/figures"), **hashes(root, "results/tables")}
 
 
 def test_downstream_rules_on_a_synthetic_dataset(tmp_path):
     truth = simulate_dataset()
-    data = tmp_path / "results" / "data"
-    data.mkdir(parents=True)
-    truth.drop(columns=["theta0", "theta1"]).to_parquet(data / "dataset.parquet", index=False)
-    shutil.copytree(REPO / "config", tmp_path / "config")  # the files the config names must exist
-    (tmp_path / "config" / "downstream" / "eq_bench.csv").write_text(eq_bench_csv(truth), encoding="utf-8")
-    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text(encoding="utf-8"))
+    config = repository_config()
     config["downstream"] = downstream_config()
     link = config["downstream"]["link_functions"]  # one curve job is enough here
     link["suites"] = {"v2": link["suites"]["v2"]}
     link["cases"]["alpha"]["test_models"] = {"alpha-chat": HELDOUT[1]}
-    (tmp_path / "config" / "config.yaml").write_text(
-        yaml.safe_dump(config, sort_keys=False), encoding="utf-8"
-    )
+    write_dataset(tmp_path, truth.drop(columns=["theta0", "theta1"]), config)
+    (tmp_path / "config" / "downstream" / "eq_bench.csv").write_text(eq_bench_csv(truth), encoding="utf-8")
 
-    first = snakemake(tmp_path)
+    first = run(tmp_path)
     assert first.returncode == 0, first.stderr[-4000:]
     figures = {p.name for p in (tmp_path / "results" / "figures").glob("*")}
     stems = [
@@ -71,8 +57,7 @@ def test_downstream_rules_on_a_synthetic_dataset(tmp_path):
     ]  # fmt: skip
     assert figures == {f"{s}.{ext}" for s in stems for ext in ("pdf", "png")}
 
-    again = snakemake(tmp_path, "--dry-run")
-    assert again.returncode == 0 and "Nothing to be done" in again.stdout + again.stderr
+    assert nothing_to_do(run(tmp_path, "--dry-run"))
 
     tables = tmp_path / "results" / "tables"
     predictions = pd.read_csv(tables / "downstream_predictions.csv")
@@ -89,7 +74,7 @@ def test_downstream_rules_on_a_synthetic_dataset(tmp_path):
 
     before = outputs(tmp_path)
     # the writers are what could drift (fits are deterministic by construction and unit-tested)
-    rerun = snakemake(
+    rerun = run(
         tmp_path,
         "--forcerun",
         "downstream_tables",

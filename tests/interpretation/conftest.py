@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from interpretation_world import synthetic_dataset
+from world import simulate_dataset
 
 from slothpipe.analysis.skills import PLOT_ORDER, fit_skills, skills_frame
 
 
 @pytest.fixture(scope="session")
 def dataset() -> pd.DataFrame:
-    return synthetic_dataset()
+    return simulate_dataset(d=3)
 
 
 @pytest.fixture(scope="session")

@@ -27,7 +27,7 @@ SCRIPT = textwrap.dedent(
     import hashlib, json, sys
     import numpy as np
     sys.path.insert(0, {tests!r})
-    from models.conftest import simulate_sloth
+    from world import simulate_sloth
     from slothpipe.models import SlothRegressor
 
     rng = np.random.default_rng(0)

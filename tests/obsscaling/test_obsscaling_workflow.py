@@ -8,22 +8,19 @@ outputs byte for byte.
 
 from __future__ import annotations
 
-import hashlib
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
-import yaml
 from obsscaling_world import COMMIT, synthetic_world, write_world
+from snakemake_runner import REPO, hashes, nothing_to_do, snakemake
+from world import repository_config, write_config
 
 from slothpipe.io import sha256_file
 
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parents[2]
 RULES = [
     "download_github",
     "obsscaling",
@@ -46,14 +43,12 @@ SOURCES = {
 }
 
 
-def snakemake(root: Path, mirror: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    cmd = [sys.executable, "-m", "snakemake", "obsscaling", "-s", str(REPO / "Snakefile"), "-d", str(root)]
-    cmd += ["--cores", "2", "--allowed-rules", *RULES, *args, "--config", f"offline_mirror={mirror}"]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=400)
+def run(root: Path, mirror: Path, *args: str):
+    return snakemake(root, "obsscaling", *args, allowed_rules=RULES, mirror=mirror)
 
 
 def tiny_config(paths: dict[str, Path]) -> dict:
-    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text(encoding="utf-8"))
+    config = repository_config()
     for table, source in SOURCES.items():
         config["sources"]["github"][source]["sha256"] = sha256_file(paths[table])
     obs = config["obsscaling"]
@@ -70,9 +65,8 @@ def tiny_config(paths: dict[str, Path]) -> dict:
     return config
 
 
-def hashes(root: Path) -> dict[str, str]:
-    files = [*(root / "results" / "figures").glob("obsscaling_*"), *(root / "results" / "tables").glob("*")]
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(files)}
+def outputs(root: Path) -> dict[str, str]:
+    return {**hashes(root, "results/figures"), **hashes(root, "results/tables")}
 
 
 def test_obsscaling_stage_on_a_tiny_world(tmp_path):
@@ -82,9 +76,9 @@ def test_obsscaling_stage_on_a_tiny_world(tmp_path):
     )
     root = tmp_path / "run"
     shutil.copytree(REPO / "config", root / "config")  # the files the config names must exist
-    (root / "config" / "config.yaml").write_text(yaml.safe_dump(tiny_config(paths), sort_keys=False), "utf-8")
+    write_config(root, tiny_config(paths))
 
-    first = snakemake(root, mirror)
+    first = run(root, mirror)
     assert first.returncode == 0, first.stderr[-4000:]
 
     mse = pd.read_csv(root / "results" / "tables" / "obsscaling_mse.csv")
@@ -122,10 +116,9 @@ def test_obsscaling_stage_on_a_tiny_world(tmp_path):
              "obsscaling_weights", "obsscaling_cutoff_sweep"]  # fmt: skip
     assert figures == {f"{s}.{ext}" for s in stems for ext in ("pdf", "png")}
 
-    again = snakemake(root, mirror, "--dry-run")
-    assert again.returncode == 0 and "Nothing to be done" in again.stdout + again.stderr
+    assert nothing_to_do(run(root, mirror, "--dry-run"))
 
-    before = hashes(root)
-    rerun = snakemake(root, mirror, "--forcerun", "obsscaling_sloth", "obsscaling_tables")
+    before = outputs(root)
+    rerun = run(root, mirror, "--forcerun", "obsscaling_sloth", "obsscaling_tables")
     assert rerun.returncode == 0, rerun.stderr[-4000:]
-    assert hashes(root) == before
+    assert outputs(root) == before
