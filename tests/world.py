@@ -152,7 +152,7 @@ def eq_bench_csv(truth: pd.DataFrame) -> str:
 
 
 def downstream_config(tasks: tuple[str, ...] = ("humaneval", "eq_bench")) -> dict:
-    """A fast ``downstream:`` config for this world (d = 2, few starts, three link-function methods)."""
+    """A fast ``downstream:`` config for this world (d = 2, one start per fit, three link methods)."""
     task_specs = {
         "humaneval": {"label": "HumanEval", "column": "HumanEval", "heldout": list(HELDOUT)},
         "eq_bench": {"label": "EQ-Bench", "file": "config/downstream/eq_bench.csv", "heldout": [HELDOUT[1]]},
@@ -160,7 +160,7 @@ def downstream_config(tasks: tuple[str, ...] = ("humaneval", "eq_bench")) -> dic
     return {
         "benchmarks": list(BENCHMARKS),
         "n_skills": 2,
-        "n_restarts": 3,
+        "n_restarts": 1,
         "seeds": [0],
         "anchor": 0,
         "skills": {
@@ -169,7 +169,7 @@ def downstream_config(tasks: tuple[str, ...] = ("humaneval", "eq_bench")) -> dic
             "pca_all": {"method": "pca", "exclude": []},
         },
         "tasks": {name: task_specs[name] for name in tasks},
-        "regression": {"n_restarts": 2, "random_state": 0},
+        "regression": {"n_restarts": 1, "random_state": 0},
         "link_functions": {
             "suites": {"v1": list(V1), "v2": list(V2)},
             "cases": {

@@ -38,7 +38,7 @@ def test_interpretation_rules_on_a_synthetic_dataset(tmp_path):
     config = repository_config()
     config["interpretation"].update(
         n_skills=[3],
-        n_restarts=2,
+        n_restarts=1,
         rotation_starts=2,
         rotation_max_iter=500,
         instruct_pairs=[["alpha", "alpha-chat"]],
