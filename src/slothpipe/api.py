@@ -259,7 +259,7 @@ class _FrameModel(ParamsMixin):
 
 
 class Sloth(_FrameModel):
-    """The paper's Sloth (digest §3.1, §4): d skills, trainable monotone link per benchmark, learned floors,
+    """The paper's Sloth (paper §3): d skills, trainable monotone link per benchmark, learned floors,
     family intercepts, warm-started from Sloth basic.
 
     Parameters
@@ -308,7 +308,7 @@ class Sloth(_FrameModel):
         return f"{stem}{shared}_d{min(d, _MAX_REGISTRY_D)}", (d if d > _MAX_REGISTRY_D else None)
 
     def skills(self, new_models) -> pd.DataFrame:
-        """The fitted skills θ (digest eq. 3.2): one row per model, columns ``skill 1`` … ``skill d``."""
+        """The fitted skills θ (paper §3): one row per model, columns ``skill 1`` … ``skill d``."""
         df, X, families = self._inputs(new_models, "skills' data")
         theta = self.estimator_.skills(X, families)
         cols = pd.Index([f"skill {k + 1}" for k in range(theta.shape[1])], name="skill")
@@ -316,13 +316,13 @@ class Sloth(_FrameModel):
 
 
 class SlothBasic(Sloth):
-    """The paper's "Sloth basic": as :class:`Sloth` with a sigmoid link and chance floors (digest §3.1)."""
+    """The paper's "Sloth basic": as :class:`Sloth` with a sigmoid link and chance floors (paper §3)."""
 
     _basic = True
 
 
 class PCAFlops(_FrameModel):
-    """The paper's "PCA + FLOPs" baseline (Ruan et al.'s observational scaling laws as adapted, digest §5).
+    """The paper's "PCA + FLOPs" baseline (Ruan et al.'s observational scaling laws as adapted, App. E).
 
     Parameters
     ----------
@@ -364,7 +364,9 @@ class PCAFlops(_FrameModel):
 
 
 class Flops(_FrameModel):
-    """The paper's "FLOPs" laws: one sigmoid law in log FLOPs per benchmark (digest §5, idx 0–3).
+    """The paper's "FLOPs" laws: one sigmoid law in log FLOPs per benchmark (paper §4.2).
+
+    The Sloth code's ``methods_names`` 0–3.
 
     Parameters
     ----------
@@ -409,7 +411,9 @@ class Flops(_FrameModel):
 
 
 class SizeAndTokens(_FrameModel):
-    """The paper's "Size and Tokens" law: Sloth with one skill per benchmark (Λ = I; digest §5, idx 4–7).
+    """The paper's "Size and Tokens" law: Sloth with one skill per benchmark (Λ = I; paper §4.2).
+
+    The Sloth code's ``methods_names`` 4–7.
 
     Parameters
     ----------

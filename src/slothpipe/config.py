@@ -7,6 +7,10 @@ file names, ``repo_id``/``repo``/``path``/``file_glob`` become paths inside the 
 schema cannot: that no source name is used twice and that the files the config names exist.  The first problem
 found is raised as a :class:`~slothpipe.errors.ConfigError` whose message has three lines: the key path, the
 bad value and what is allowed.
+
+In the schema, ``description`` documents a setting (``python -m slothpipe.config_docs`` renders the
+descriptions into config/README.md) and the custom keyword ``allowed`` is the "allowed" line of that
+setting's messages where the generic text (a type, a pattern) would not say enough.
 """
 
 from __future__ import annotations
@@ -142,11 +146,11 @@ def _describe(error: ValidationError) -> str:
     """The three-line message of one schema error."""
     path = list(error.absolute_path)
     kind, expected, schema = error.validator, error.validator_value, error.schema
-    description = schema.get("description") if isinstance(schema, Mapping) else None
+    allowed = schema.get("allowed") if isinstance(schema, Mapping) else None
 
     if "propertyNames" in error.absolute_schema_path:
         # The key itself is invalid (e.g. a source name with '/'): error.instance is the key.
-        allowed = description or f"a name matching {schema.get('pattern', '?')}"
+        allowed = allowed or f"a name matching {schema.get('pattern', '?')}"
         return _message([*path, error.instance], "invalid name", error.instance, allowed)
     if kind == "additionalProperties" and expected is False:
         known = schema.get("properties", {})
@@ -164,9 +168,9 @@ def _describe(error: ValidationError) -> str:
         return _message(path, "value not allowed", error.instance, f"one of {_join(expected)}")
     if kind == "type":
         types = expected if isinstance(expected, list) else [expected]
-        return _message(path, "wrong type", error.instance, description or " or ".join(types))
+        return _message(path, "wrong type", error.instance, allowed or " or ".join(types))
     if kind == "pattern":
-        return _message(path, "invalid value", error.instance, description or f"a string matching {expected}")
+        return _message(path, "invalid value", error.instance, allowed or f"a string matching {expected}")
     limits = {
         "minimum": ">= {}",
         "maximum": "<= {}",
@@ -181,5 +185,5 @@ def _describe(error: ValidationError) -> str:
         return _message(path, "value out of range", error.instance, limits[kind].format(expected))
     if kind == "uniqueItems":
         return _message(path, "repeated items", error.instance, "a list without repeated items")
-    # oneOf / anyOf and anything else: the schema's own description when it has one.
-    return _message(path, "invalid value", error.instance, description or error.message)
+    # oneOf / anyOf and anything else: the schema's own `allowed` text when it has one.
+    return _message(path, "invalid value", error.instance, allowed or error.message)

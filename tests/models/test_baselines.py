@@ -1,4 +1,4 @@
-"""Baselines against hand-computed cases (digest §5)."""
+"""Baselines against hand-computed cases (paper §4.2, App. E)."""
 
 import numpy as np
 import pytest

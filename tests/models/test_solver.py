@@ -1,4 +1,4 @@
-"""The authors' fitting protocol as an optional solver (solver="adam_paper", digest section 4.1)."""
+"""The authors' fitting protocol as an optional solver (solver="adam_paper", Sloth code ``fitFR``)."""
 
 import numpy as np
 import pytest

@@ -24,7 +24,7 @@ if CO["n_skills"] not in SKILL_DS:
     )
 
 
-# Paper figure numbers (NeurIPS version, digest §15) per kind and number of skills; other d get no number.
+# Paper figure numbers (NeurIPS version, docs/sources.md) per kind and number of skills; other d get no number.
 # Figures 21-22 and 26-27 carry duplicated captions in the paper: we take the first as loadings, the second as
 # the skill correlation (the order of the d=3 pair, Figure 2 then Figure 25).
 FIGURE_NUMBERS = {

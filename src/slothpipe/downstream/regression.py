@@ -1,4 +1,4 @@
-"""The downstream regressions of the paper (digest §10.1 steps 2–4) and Ruan et al.'s PCA skills (§10.5).
+"""The downstream regressions of the paper (paper §4.4, App. J) and Ruan et al.'s PCA skills (App. L).
 
 The authors fit ``Sloth(d=1)`` with the skills as covariates, a shared intercept, a sigmoid link and the floor
 fixed at 0, i.e. y = sigmoid(w·(βᵀz + c) + b) with the Huber loss.  :class:`~slothpipe.models.laws.

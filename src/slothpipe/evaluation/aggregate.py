@@ -1,4 +1,4 @@
-"""Aggregation of per-fold errors into the paper's numbers (paper_digest.md section 7, "Metric").
+"""Aggregation of per-fold errors into the paper's numbers (paper §4.2).
 
 * Per test model and benchmark: absolute error in percentage points (``abs_error_pp`` of the fold tables).
 * Within a held-out group: mean over the group's test models (per benchmark).

@@ -1,6 +1,6 @@
 """Tables behind the paper's error heat-maps, with rows chosen and labelled as in the paper.
 
-Row order (paper_digest.md section 5): FLOPs (shared intercept) [1 training model only], FLOPs, Size and
+Row order (paper Figures 1, 11): FLOPs (shared intercept) [1 training model only], FLOPs, Size and
 Tokens, PCA + FLOPs (d=1..4), [complete version only: Sloth basic (d=1..4) (shared intercept), Sloth (d=1..4)
 (shared intercept)], Sloth basic (d=1..4), Sloth (d=1..4).
 """

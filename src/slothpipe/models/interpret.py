@@ -1,4 +1,4 @@
-"""Interpretation of fitted Sloth skills (digest §9.1, paper App. A.1) and content-based skill names.
+"""Interpretation of fitted Sloth skills (paper App. A.1) and content-based skill names.
 
 :func:`interpret` turns a fitted :class:`~slothpipe.models.laws.SlothRegressor` into identified, readable
 skills without changing a single prediction (η = θ Λᵀ + b is preserved exactly up to rounding):
@@ -15,7 +15,7 @@ skills without changing a single prediction (η = θ Λᵀ + b is preserved exac
 
 Skill names (:func:`name_skills`) are matched by content, not by row position: Reasoning loads on GSM8K /
 MATH Lvl 5 / GPQA / MMLU / MMLU-PRO / BBH, Knowledge on ARC / HellaSwag / Winogrande, Instruction following on
-IFEval / TruthfulQA (digest §9.1 item 7).
+IFEval / TruthfulQA (the skills of paper §4.3).
 """
 
 from __future__ import annotations
@@ -187,7 +187,7 @@ def _intercept_design(model: SlothRegressor, X: np.ndarray, families) -> np.ndar
 
 
 def name_skills(loadings, benchmarks: Sequence[str]) -> list[str]:
-    """Names for the rows (skills) of a d×J loadings matrix, matched by content (digest §9.1 item 7).
+    """Names for the rows (skills) of a d×J loadings matrix, matched by content (paper §4.3).
 
     Each skill row is scored against each group of :data:`SKILL_GROUPS` present among ``benchmarks`` by its
     mean loading on the group minus its mean loading on the other benchmarks, relative to the row's largest

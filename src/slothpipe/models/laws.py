@@ -1,15 +1,15 @@
-"""Sloth and the per-benchmark scaling laws, as scikit-learn-style estimators (digest §3, §4, §5).
+"""Sloth and the per-benchmark scaling laws, as scikit-learn-style estimators (paper §3, §4.2).
 
 All estimators here share one model family (see :mod:`slothpipe.models._core`)::
 
-    skills  θ(s, t) = x(s, t) β + α_family                          (digest eq. 3.2)
-    scores  μ_j     = γ_j + (1 − γ_j) σ_j(Λ_j · θ + b_j)            (digest eq. 3.1, 3.3)
+    skills  θ(s, t) = x(s, t) β + α_family                          (paper §3)
+    scores  μ_j     = γ_j + (1 − γ_j) σ_j(Λ_j · θ + b_j)            (paper §3)
 
 * :class:`SlothRegressor` — x = (u, v, u·v) with u = log params, v = log tokens (the caller logs them),
   d skills shared by all J benchmarks through the loadings Λ (J×d).  ``link="sigmoid", floor="fixed"`` is
   "Sloth basic"; ``link="monotone", floor="learned"`` warm-started from a fitted basic model (``init=``) is
-  "Sloth" (digest §3.1, §4).
-* :class:`PerBenchmarkLaw` — every benchmark its own one-skill law (Λ = I, d = J, digest §5 idx 0–7):
+  "Sloth" (paper §3).
+* :class:`PerBenchmarkLaw` — every benchmark its own one-skill law (Λ = I, d = J; Sloth code methods 0–7):
   x = log FLOPs F = log 6 + u + v ("flops"; with ``family_slopes`` F ⊙ one-hot(family), one slope per family)
   or x = (u, v, u·v) ("size_tokens").  Fitted jointly but with per-benchmark means, so the solution equals J
   separate fits (and restarts are chosen per benchmark).
@@ -50,7 +50,7 @@ DEFAULT_LINK_RIDGE = _core.LINK_RIDGE
 #: Standard deviation of the random slopes/intercepts at a random start (standardised covariates).
 INIT_SCALE = 0.3
 #: Fitting procedures: ``"lbfgs"`` (ours: L-BFGS-B on standardised covariates, best of ``n_restarts``) and
-#: ``"adam_paper"`` (the authors' ``fitFR``, digest §4.1: raw log covariates, their initialisation, one start,
+#: ``"adam_paper"`` (the authors' ``fitFR``, Sloth code: raw log covariates, their initialisation, one start,
 #: Adam over the learning rates 0.1/0.01/0.001 with ReduceLROnPlateau and early stopping on training MAE;
 #: per-benchmark laws are fitted one benchmark at a time as the authors do).  Both minimise the same
 #: objective with the same analytic gradient (:class:`slothpipe.models._core.Objective`).
@@ -58,7 +58,7 @@ SOLVERS = ("lbfgs", "adam_paper")
 
 
 def translog_design(X: np.ndarray) -> np.ndarray:
-    """x(s, t) = (u, v, u·v) from X = [u, v] (digest eq. 3.2)."""
+    """x(s, t) = (u, v, u·v) from X = [u, v] (paper §3)."""
     return np.column_stack([X[:, 0], X[:, 1], X[:, 0] * X[:, 1]])
 
 
@@ -209,7 +209,7 @@ class _LinkedLaw(ParamsMixin):
 
     # -- the authors' protocol (solver="adam_paper") --------------------------------------------------------
     def _fit_adam_paper(self, T: np.ndarray, D: np.ndarray, Y: np.ndarray, gamma0: np.ndarray):
-        """Fit with :func:`~slothpipe.models._core.run_adam_paper` on the raw design (digest §4.1).
+        """Fit with :func:`~slothpipe.models._core.run_adam_paper` on the raw design (Sloth code ``fitFR``).
 
         A diagonal (per-benchmark) law is fitted as J separate one-benchmark models with a trained scalar
         loading (the authors' J = 1 case: ``W2 = ones(1, 1)``, still optimised) and bias, each with its own
@@ -269,7 +269,7 @@ class _LinkedLaw(ParamsMixin):
         return self
 
     def _paper_start(self, layout: Layout, rng, gamma0: np.ndarray, column: int | None) -> dict:
-        """The authors' initialisation (digest §4): |N(0,1)| slopes and loadings, N(0,1) intercepts and bias,
+        """The authors' initialisation (``fitFR``): |N(0,1)| slopes and loadings, N(0,1) intercepts and bias,
         floors at logit(γ) (eps 1e-5, not clipped), PyTorch-style |init| link weights; with ``init`` the
         warm start of experiment.py (slopes, intercepts, loadings, bias and floors of the fitted model, fresh
         links; a one-benchmark model keeps loading 1, bias 0).  ``column`` selects one benchmark of a
@@ -482,18 +482,18 @@ def _fit_link_to_sigmoid(eta: np.ndarray, rng: np.random.Generator, hidden: int)
 
 
 class SlothRegressor(_LinkedLaw):
-    """Sloth: skills θ = [u, v, u·v] β + α, scores μ_j = γ_j + (1 − γ_j) σ_j(Λ_j θ + b_j) (digest §3.1).
+    """Sloth: skills θ = [u, v, u·v] β + α, scores μ_j = γ_j + (1 − γ_j) σ_j(Λ_j θ + b_j) (paper §3).
 
     Parameters
     ----------
     n_skills : d, the number of latent skills (≤ J).
     intercept : ``"family"`` (α per family seen in fit) or ``"shared"`` (one α per skill).
-    link : ``"sigmoid"`` (Sloth basic) or ``"monotone"`` (per-benchmark monotone network, digest §3.2).
+    link : ``"sigmoid"`` (Sloth basic) or ``"monotone"`` (per-benchmark monotone network, paper §3).
     floor : ``"fixed"`` (γ = ``chance``) or ``"learned"`` (γ = sigmoid(c), started at ``chance``).
     chance : length-J floors γ_j (chance levels, :data:`slothpipe.models.registry.CHANCE_LEVELS`); None = 0.
     init : a fitted :class:`SlothRegressor` with the same d, intercepts and families to warm-start from
-        (the paper warm-starts Sloth from Sloth basic, digest §4); a sigmoid link is replaced by a monotone
-        network pre-fitted to the sigmoid on the training η.
+        (the authors warm-start Sloth from Sloth basic, Sloth code ``run_exp``); a sigmoid link is replaced
+        by a monotone network pre-fitted to the sigmoid on the training η.
     n_restarts : random starts (with ``init``: extra starts with random links); the lowest training loss wins.
     max_iter, tol : L-BFGS-B iteration cap and ``ftol``.
     random_state : seed of the random starts.
@@ -579,7 +579,7 @@ class SlothRegressor(_LinkedLaw):
         return d
 
     def skills(self, X, families=None) -> np.ndarray:
-        """Fitted skills θ (m×d) = [u, v, u·v] β + α at covariates X (digest eq. 3.2)."""
+        """Fitted skills θ (m×d) = [u, v, u·v] β + α at covariates X (paper §3)."""
         self._check_fitted()
         X = check_covariates(X, "X")
         T, D = self._designs(X, families, "families")
@@ -587,14 +587,14 @@ class SlothRegressor(_LinkedLaw):
 
 
 class PerBenchmarkLaw(_LinkedLaw):
-    """One scaling law per benchmark (digest §5 idx 0–7): μ_j = γ_j + (1 − γ_j) σ_j(x β_j + α_j).
+    """One scaling law per benchmark (Sloth code methods 0–7): μ_j = γ_j + (1 − γ_j) σ_j(x β_j + α_j).
 
     Parameters
     ----------
     covariates : ``"flops"`` (x = F = log 6 + u + v; Owen 2024 and the paper's "FLOPs" laws) or
         ``"size_tokens"`` (x = (u, v, u·v); the paper's "Size and Tokens" = Sloth with Λ = I).
     family_slopes : with ``"flops"``, use F ⊙ one-hot(family): one slope per family (the paper's setting
-        with two training models of the held-out family, digest §5).  Needs family labels.
+        with two training models of the held-out family, as the Sloth code).  Needs family labels.
     intercept, link, floor, chance, init, n_restarts, max_iter, tol, random_state, solver : as
         :class:`SlothRegressor`; restarts are selected per benchmark.
 

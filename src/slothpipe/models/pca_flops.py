@@ -1,4 +1,4 @@
-"""The "PCA + FLOPs" baseline (Ruan et al. 2024 as adapted by the Sloth paper; digest §5 and §17.1).
+"""The "PCA + FLOPs" baseline (Ruan et al. 2024 as adapted by the Sloth paper, App. E).
 
 Fit: PCA with d components on the centred (not standardised) training score matrix Y; least squares *without
 intercept* of the d principal-component scores on [F, one-hot(family)] (shared log-FLOPs slope, family

@@ -1,4 +1,4 @@
-"""The 28 methods of the paper's prediction experiments (digest §5) and the per-fold entry point.
+"""The 28 methods of the paper's prediction experiments (paper §4.2) and the per-fold entry point.
 
 ``METHODS`` maps our stable slug to a :class:`MethodSpec`; it is ordered as the rows of the paper's heat-maps
 (FLOPs (shared intercept), FLOPs, Size and Tokens, PCA + FLOPs d=1..4, Sloth basic/Sloth (shared intercept)
@@ -8,8 +8,8 @@ their code order.  ``paper_code`` is the authors' name (``definitions.methods_na
 
 :func:`fit_predict` fits any subset of the methods on one training fold and predicts the test rows.  Warm
 starts are shared: a "Sloth" fit starts from the already fitted "Sloth basic" of the same d and intercept,
-"Size and Tokens" from the per-benchmark sigmoid law, and so on (digest §4), so a whole fold costs one fit
-per method.  Each method's random starts are seeded from ``(random_state, paper_index)``.
+"Size and Tokens" from the per-benchmark sigmoid law, and so on (Sloth code ``run_exp``), so a whole fold
+costs one fit per method.  Each method's random starts are seeded from ``(random_state, paper_index)``.
 
 When ``n_train_models == 2`` the FLOPs-based laws (idx 0–3) and PCA + FLOPs regress on F ⊙ one-hot(family)
 instead of F (one slope per family), exactly as the authors' ``get_results`` does for ``min_models=3``.
@@ -26,8 +26,8 @@ from slothpipe.models._validation import check_covariates, check_families, check
 from slothpipe.models.laws import DEFAULT_MAX_ITER, SOLVERS, PerBenchmarkLaw, SlothRegressor
 from slothpipe.models.pca_flops import PCAFlopsRegressor
 
-#: Floors γ_j = chance levels (digest §3.3, authors' ``definitions.lower_bounds``).  BBH and MUSR are the
-#: example-weighted means of 1/#choices over their subtasks.
+#: Floors γ_j = chance levels (paper §4.2, footnote 4; Sloth code ``definitions.lower_bounds``).  BBH and
+#: MUSR are the example-weighted means of 1/#choices over their subtasks.
 CHANCE_LEVELS: dict[str, float] = {
     "MMLU": 0.25,
     "ARC": 0.25,
@@ -261,7 +261,7 @@ def method_by_paper_code(code: str) -> MethodSpec:
 
 
 def chance_levels(benchmarks: Sequence[str]) -> np.ndarray:
-    """γ_j for the benchmark names (digest §3.3); an unknown name raises ``ValueError``."""
+    """γ_j for the benchmark names (paper §4.2, footnote 4); an unknown name raises ``ValueError``."""
     out = []
     for name in benchmarks:
         if name not in CHANCE_LEVELS:
@@ -353,11 +353,11 @@ def fit_predict(
     Y_train : (n_train, J) scores in [0, 1], NaN = missing.
     benchmarks : the J benchmark names, used to look up :data:`CHANCE_LEVELS`.
     n_train_models : models of each held-out family in training (1 or 2; 2 switches the FLOPs laws and
-        PCA + FLOPs to family slopes, digest §5).
+        PCA + FLOPs to family slopes, as the Sloth code).
     random_state : base seed; the same inputs and seed give bit-identical outputs.
     n_restarts : random starts of every sigmoid fit (None = :data:`FOLD_RESTARTS`); warm-started fits use one.
-    solver : ``"lbfgs"`` (our fitting, default) or ``"adam_paper"`` (the authors' Adam protocol, digest
-        §4.1: one start per fit, so ``n_restarts`` is unused; see :data:`slothpipe.models.laws.SOLVERS`).
+    solver : ``"lbfgs"`` (our fitting, default) or ``"adam_paper"`` (the authors' Adam protocol, Sloth code
+        ``fitFR``: one start per fit, so ``n_restarts`` is unused; see :data:`slothpipe.models.laws.SOLVERS`).
         PCA + FLOPs is closed-form either way.
 
     Returns ``{slug: (n_test, J) predictions}`` for the requested methods, in the order requested.

@@ -1,4 +1,4 @@
-"""Ruan et al.'s three applications (obsscaling digest §3-§5): per target, split, fit every predictor, score.
+"""Ruan et al.'s three applications (their §4; ObsScaling code): per target, split, fit each predictor, score.
 
 An application's design comes from ``config["obsscaling"]["applications"][name]`` (validated by the
 workflow schema) and is turned into one :class:`TargetSpec` per target by :func:`target_specs`.  For each

@@ -1,4 +1,4 @@
-"""Ruan et al.'s five ObsScaling tables (commit 43dad32): read, validate, clean (obsscaling digest §1).
+"""Ruan et al.'s five ObsScaling tables (commit 43dad32): read, validate, clean (docs/sources.md).
 
 Every reader checks the columns it needs, that model names are present and unique, that numbers parse and
 that scores lie in their range; a problem raises :class:`~slothpipe.errors.DataError` naming the file, the

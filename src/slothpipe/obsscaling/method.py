@@ -1,6 +1,6 @@
 """Ruan et al.'s observational scaling law (arXiv 2405.10938) as scikit-learn-style components.
 
-Per target, on the training rows only (obsscaling digest §2):
+Per target, on the training rows only (ObsScaling code ``plot_scaling_predictions``, docs/sources.md):
 
 1. :class:`PCAImputer` — standardise the benchmark matrix (NaN-aware mean and ddof-0 std), fill the gaps
    with the column means, then up to ``max_iter`` times fit a rank-1 PCA and overwrite *only the missing
