@@ -6,8 +6,11 @@ from pathlib import Path
 
 from slothpipe.config import check_config
 
+# The repository: two levels above this file, whichever Snakefile (root or workflow/) was the entry point.
+REPO = Path(workflow.current_basedir).parents[1]
+
 # Schema (keys, types, values, path patterns), then the files the config names: one short ConfigError.
-check_config(config, schema=Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml")
+check_config(config, schema=REPO / "workflow" / "schemas" / "config.schema.yaml")
 
 # The environment of every job: BLAS pinned to one thread (jobs are single-threaded; parallelism comes from
 # Snakemake), deterministic hashing in every Python subprocess, and the workflow's own src/ first on the import
@@ -16,14 +19,12 @@ check_config(config, schema=Path(workflow.basedir) / "workflow" / "schemas" / "c
 os.environ.update(
     {var: "1" for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS")},
     PYTHONHASHSEED="0",
-    PYTHONPATH=os.pathsep.join(
-        p for p in (str(Path(workflow.basedir) / "src"), os.environ.get("PYTHONPATH", "")) if p
-    ),
+    PYTHONPATH=os.pathsep.join(p for p in (str(REPO / "src"), os.environ.get("PYTHONPATH", "")) if p),
 )
 # Software of every job with --sdm conda (the lint asks every rule to name one).
 SOFTWARE_ENV = "../envs/slothpipe.yaml"
 
-PKG_DIR = Path(workflow.basedir) / "src" / "slothpipe"
+PKG_DIR = REPO / "src" / "slothpipe"
 # Modules every script imports (directly or through slothpipe.runner).
 PKG_CORE = ("__init__.py", "errors.py", "io.py", "runner.py")
 

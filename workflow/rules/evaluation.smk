@@ -132,7 +132,7 @@ rule mae_summary:
 
 # The hand-written explanation of the misses (docs/paper_comparison_notes.md, shipped with the workflow) is
 # appended to the Markdown after the table and the computed target verdicts.
-PAPER_COMPARISON_NOTES = _display_path(Path(workflow.basedir) / "docs" / "paper_comparison_notes.md")
+PAPER_COMPARISON_NOTES = _display_path(REPO / "docs" / "paper_comparison_notes.md")
 
 
 rule paper_comparison:
