@@ -83,7 +83,9 @@ def main() -> None:
     print(f"LB v2 set: {len(df)} models, {len(np.unique(fam))} families, {len(V2)} benchmarks")
     chance = chance_levels(V2)
     basic, basic_s = timed(lambda: make_estimator("sloth_basic_d2", chance=chance).fit(X, Y, fam))
-    full, full_s = timed(lambda: make_estimator("sloth_d2", chance=chance, init=basic).fit(X, Y, fam))
+    full, full_s = timed(
+        lambda: make_estimator("sloth_d2", chance=chance, init=basic.fitted_params()).fit(X, Y, fam)
+    )
     print(
         f"Sloth basic d=2 (family intercepts): {basic_s:.2f} s, training MAE {basic.train_mae_:.5f}, "
         f"Huber loss {basic.loss_:.6f}, {basic.n_iter_} L-BFGS iterations"

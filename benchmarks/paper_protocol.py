@@ -233,7 +233,7 @@ def fit_fold(dataset, plan, method, suite, n, group_id, variant) -> dict:
                 chance=chance,
                 n_train_models=n,
                 random_state=seed,
-                init=fitted.get(spec.warm_start),
+                init=None if spec.warm_start is None else fitted[spec.warm_start].fitted_params(),
                 solver=solver,
             )
             if variant == "floor_fixed" and est.floor == "learned":
@@ -292,7 +292,7 @@ def time_fold(dataset, plan, suite: str, n: int, group_id: str) -> dict:
                 name,
                 chance=chance_levels(benchmarks),
                 n_train_models=n,
-                init=fitted.get(spec.warm_start),
+                init=None if spec.warm_start is None else fitted[spec.warm_start].fitted_params(),
                 solver=solver,
             )
             t0 = time.perf_counter()

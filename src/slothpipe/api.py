@@ -30,11 +30,12 @@ class              the paper's name             registry methods (by ``intercept
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import KW_ONLY
 
 import numpy as np
 import pandas as pd
 
-from slothpipe.models._params import ParamsMixin
+from slothpipe.models._params import Estimator, hyperparameters
 from slothpipe.models.registry import CHANCE_LEVELS, METHODS, MethodSpec, _dependencies, make_estimator
 
 #: The six Open LLM Leaderboard v1 benchmarks (dataset column names, in ``config.yaml``'s suite order).
@@ -59,19 +60,21 @@ def _check_count(name: str, value) -> int:
     return int(value)
 
 
-class _FrameModel(ParamsMixin):
-    """Shared frame handling; subclasses choose the registry method (:meth:`_method`)."""
+@hyperparameters
+class _FrameModel(Estimator):
+    """Shared frame handling and hyper-parameters (declared here, keyword-only; documented in :class:`Sloth`);
+    subclasses add their own and choose the registry method (:meth:`_method`)."""
 
-    _common = ("benchmarks", "size", "tokens", "family", "chance", "n_restarts", "random_state")
+    _: KW_ONLY
+    benchmarks: object = None
+    size: str = "params_b"
+    tokens: str = "tokens_t"
+    family: str = "variant_family"
+    chance: object = None
+    n_restarts: int | None = None
+    random_state: int = 0
 
-    def _init_common(self, benchmarks, size, tokens, family, chance, n_restarts, random_state) -> None:
-        self.benchmarks = benchmarks
-        self.size = size
-        self.tokens = tokens
-        self.family = family
-        self.chance = chance
-        self.n_restarts = n_restarts
-        self.random_state = random_state
+    _fitted_attribute = "estimator_"
 
     # -- to be provided by subclasses ----------------------------------------------------------------------
     def _method(self) -> tuple[str, int | None]:
@@ -93,22 +96,19 @@ class _FrameModel(ParamsMixin):
                 def rename(slug: str | None, d: int = d) -> str | None:
                     return None if slug is None else slug.removesuffix(f"d{_MAX_REGISTRY_D}") + f"d{d}"
 
-                key = "n_components" if spec.kind == "pca" else "n_skills"
                 spec = dataclasses.replace(
                     spec,
                     name=rename(spec.name),
                     label=spec.label.replace(f"(d={_MAX_REGISTRY_D})", f"(d={d})"),
                     warm_start=rename(spec.warm_start),
-                    settings={**spec.settings, key: d},
+                    settings={**spec.settings, spec.dimension: d},
                 )
             specs.append(spec)
         return specs
 
     def _uses_families(self, spec: MethodSpec) -> bool:
-        if spec.kind == "pca":
-            return True
-        flops_slopes = spec.settings.get("covariates") == "flops" and self._n_train_models() == 2
-        return spec.settings.get("intercept") == "family" or flops_slopes
+        est = make_estimator(spec, chance=None, n_train_models=self._n_train_models())
+        return est.needs_families
 
     def _frame(self, df, what: str) -> pd.DataFrame:
         if not isinstance(df, pd.DataFrame):
@@ -215,7 +215,7 @@ class _FrameModel(ParamsMixin):
                 n_train_models=self._n_train_models(),
                 random_state=int(self.random_state),
                 n_restarts=n_restarts,
-                init=None if s.warm_start is None else fitted[s.warm_start],
+                init=None if s.warm_start is None else fitted[s.warm_start].fitted_params(),
             )
             fitted[s.name] = est.fit(X, Y, families)
         self.estimator_ = fitted[spec.name]
@@ -226,10 +226,6 @@ class _FrameModel(ParamsMixin):
         self.n_models_ = int(complete.sum())
         self.skipped_ = df.index[~complete.to_numpy()]
         return self
-
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "estimator_"):
-            raise ValueError(f"this {type(self).__name__} is not fitted yet: call fit first")
 
     def _inputs(self, new_models, what: str):
         self._check_fitted()
@@ -258,6 +254,7 @@ class _FrameModel(ParamsMixin):
         return pd.DataFrame(Y, index=df.index, columns=pd.Index(self.benchmarks_, name="benchmark"))
 
 
+@hyperparameters
 class Sloth(_FrameModel):
     """The paper's Sloth (paper §3): d skills, trainable monotone link per benchmark, learned floors,
     family intercepts, warm-started from Sloth basic.
@@ -279,24 +276,9 @@ class Sloth(_FrameModel):
     ``n_models_`` (training rows used), ``skipped_`` (index of the rows fit left out).
     """
 
-    _param_names = ("n_skills", "intercept", *_FrameModel._common)
-
-    def __init__(
-        self,
-        n_skills: int = 3,
-        *,
-        intercept: str = "family",
-        benchmarks=None,
-        size: str = "params_b",
-        tokens: str = "tokens_t",
-        family: str = "variant_family",
-        chance=None,
-        n_restarts: int | None = None,
-        random_state: int = 0,
-    ):
-        self.n_skills = n_skills
-        self.intercept = intercept
-        self._init_common(benchmarks, size, tokens, family, chance, n_restarts, random_state)
+    n_skills: int = 3
+    _: KW_ONLY
+    intercept: str = "family"
 
     _basic = False
 
@@ -315,12 +297,14 @@ class Sloth(_FrameModel):
         return pd.DataFrame(theta, index=df.index, columns=cols)
 
 
+@hyperparameters
 class SlothBasic(Sloth):
     """The paper's "Sloth basic": as :class:`Sloth` with a sigmoid link and chance floors (paper §3)."""
 
     _basic = True
 
 
+@hyperparameters
 class PCAFlops(_FrameModel):
     """The paper's "PCA + FLOPs" baseline (Ruan et al.'s observational scaling laws as adapted, App. E).
 
@@ -336,24 +320,9 @@ class PCAFlops(_FrameModel):
     Predictions are not clipped to [0, 1].
     """
 
-    _param_names = ("n_components", "family_slopes", *_FrameModel._common)
-
-    def __init__(
-        self,
-        n_components: int = 3,
-        *,
-        family_slopes: bool = False,
-        benchmarks=None,
-        size: str = "params_b",
-        tokens: str = "tokens_t",
-        family: str = "variant_family",
-        chance=None,
-        n_restarts: int | None = None,
-        random_state: int = 0,
-    ):
-        self.n_components = n_components
-        self.family_slopes = family_slopes
-        self._init_common(benchmarks, size, tokens, family, chance, n_restarts, random_state)
+    n_components: int = 3
+    _: KW_ONLY
+    family_slopes: bool = False
 
     def _method(self):
         d = _check_count("n_components", self.n_components)
@@ -363,6 +332,7 @@ class PCAFlops(_FrameModel):
         return 2 if self.family_slopes else 1
 
 
+@hyperparameters
 class Flops(_FrameModel):
     """The paper's "FLOPs" laws: one sigmoid law in log FLOPs per benchmark (paper §4.2).
 
@@ -379,26 +349,10 @@ class Flops(_FrameModel):
     ``estimator_`` is a :class:`~slothpipe.models.PerBenchmarkLaw`.
     """
 
-    _param_names = ("intercept", "link", "family_slopes", *_FrameModel._common)
-
-    def __init__(
-        self,
-        *,
-        intercept: str = "family",
-        link: str = "sigmoid",
-        family_slopes: bool = False,
-        benchmarks=None,
-        size: str = "params_b",
-        tokens: str = "tokens_t",
-        family: str = "variant_family",
-        chance=None,
-        n_restarts: int | None = None,
-        random_state: int = 0,
-    ):
-        self.intercept = intercept
-        self.link = link
-        self.family_slopes = family_slopes
-        self._init_common(benchmarks, size, tokens, family, chance, n_restarts, random_state)
+    _: KW_ONLY
+    intercept: str = "family"
+    link: str = "sigmoid"
+    family_slopes: bool = False
 
     def _method(self):
         _check_choice("intercept", self.intercept, _INTERCEPTS)
@@ -410,6 +364,7 @@ class Flops(_FrameModel):
         return 2 if self.family_slopes else 1
 
 
+@hyperparameters
 class SizeAndTokens(_FrameModel):
     """The paper's "Size and Tokens" law: Sloth with one skill per benchmark (Λ = I; paper §4.2).
 
@@ -423,24 +378,9 @@ class SizeAndTokens(_FrameModel):
     benchmarks, size, tokens, family, chance, n_restarts, random_state : as :class:`Sloth`.
     """
 
-    _param_names = ("intercept", "link", *_FrameModel._common)
-
-    def __init__(
-        self,
-        *,
-        intercept: str = "family",
-        link: str = "monotone",
-        benchmarks=None,
-        size: str = "params_b",
-        tokens: str = "tokens_t",
-        family: str = "variant_family",
-        chance=None,
-        n_restarts: int | None = None,
-        random_state: int = 0,
-    ):
-        self.intercept = intercept
-        self.link = link
-        self._init_common(benchmarks, size, tokens, family, chance, n_restarts, random_state)
+    _: KW_ONLY
+    intercept: str = "family"
+    link: str = "monotone"
 
     def _method(self):
         _check_choice("intercept", self.intercept, _INTERCEPTS)

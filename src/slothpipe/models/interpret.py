@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from slothpipe.models._validation import check_covariates
+from slothpipe.models._validation import check_covariates, one_hot
 from slothpipe.models.laws import SlothRegressor, translog_design
 
 COEF_NAMES = ("log params", "log tokens", "log params x log tokens")
@@ -69,9 +69,7 @@ class Interpretation:
         if len(self.families) == 1 and self.families[0] == "(shared)":
             D = np.ones((X.shape[0], 1))
         else:
-            from slothpipe.models.laws import _one_hot
-
-            D = _one_hot(np.asarray(families, dtype=str), self.families, "families")
+            D = one_hot(np.asarray(families, dtype=str), self.families, "families")
         return np.hstack([T, D]) @ self.coefficients - self.translation[None, :]
 
     def eta(self, X, families=None) -> np.ndarray:

@@ -57,6 +57,14 @@ FOLD_MAX_ITER = FOLD_LINK_MAX_ITER = DEFAULT_MAX_ITER
 FOLD_LINK_INIT = "random"
 
 
+#: The estimator of each method ``kind``: the one place that interprets a kind (see :class:`MethodSpec`).
+ESTIMATORS: dict[str, type] = {
+    "per_benchmark": PerBenchmarkLaw,
+    "pca": PCAFlopsRegressor,
+    "sloth": SlothRegressor,
+}
+
+
 @dataclass(frozen=True)
 class MethodSpec:
     """One method of the prediction experiments.
@@ -80,6 +88,27 @@ class MethodSpec:
     warm_start: str | None = None
     shown_n_train_models: tuple[int, ...] = (1, 2)
     complete_plot_only: bool = False
+
+    def __post_init__(self) -> None:
+        if self.kind not in ESTIMATORS:
+            raise ValueError(
+                f"method {self.name}: unknown kind {self.kind!r}; known: {', '.join(ESTIMATORS)}"
+            )
+
+    @property
+    def estimator(self) -> type:
+        """The estimator class of this method."""
+        return ESTIMATORS[self.kind]
+
+    @property
+    def random_starts(self) -> bool:
+        """Whether the method is fitted from seeded random starts (PCA + FLOPs is closed-form)."""
+        return self.kind != "pca"
+
+    @property
+    def dimension(self) -> str | None:
+        """The hyper-parameter holding d (``n_skills``, ``n_components``); None for per-benchmark laws."""
+        return {"pca": "n_components", "sloth": "n_skills"}.get(self.kind)
 
 
 def _build_methods() -> dict[str, MethodSpec]:
@@ -305,12 +334,13 @@ def make_estimator(
     """An unfitted estimator for method ``name`` with the fold's settings (see :func:`fit_predict`).
 
     ``name`` is a slug of :data:`METHODS` or a :class:`MethodSpec` (e.g. a registry spec with another
-    number of skills, as :mod:`slothpipe.api` builds for d > 4).
+    number of skills, as :mod:`slothpipe.api` builds for d > 4).  ``init`` is the warm start,
+    ``fitted_params()`` of the fitted ``spec.warm_start`` method (unused by closed-form methods).
     """
     spec = name if isinstance(name, MethodSpec) else METHODS[name]
     family_slopes = n_train_models == 2
-    if spec.kind == "pca":
-        return PCAFlopsRegressor(family_slopes=family_slopes, **spec.settings)
+    if not spec.random_starts:  # closed-form: no chance floors, seeds or warm starts
+        return spec.estimator(family_slopes=family_slopes, **spec.settings)
     kwargs = dict(spec.settings)
     kwargs.update(chance=chance, random_state=_seed(random_state, spec), init=init)
     if solver != "lbfgs":
@@ -322,11 +352,9 @@ def make_estimator(
         kwargs["n_restarts"] = 1
         kwargs["max_iter"] = FOLD_LINK_MAX_ITER
         kwargs["link_init"] = FOLD_LINK_INIT
-    if spec.kind == "per_benchmark":
-        if spec.settings["covariates"] == "flops":
-            kwargs["family_slopes"] = family_slopes
-        return PerBenchmarkLaw(**kwargs)
-    return SlothRegressor(**kwargs)
+    if spec.settings.get("covariates") == "flops":  # per-benchmark laws in log FLOPs
+        kwargs["family_slopes"] = family_slopes
+    return spec.estimator(**kwargs)
 
 
 def fit_predict(
@@ -397,7 +425,7 @@ def fit_predict(
     fitted: dict[str, object] = {}
     for name in _dependencies(names):
         spec = METHODS[name]
-        init = fitted[spec.warm_start] if spec.warm_start is not None else None
+        init = fitted[spec.warm_start].fitted_params() if spec.warm_start is not None else None
         est = make_estimator(
             name,
             chance=chance,
