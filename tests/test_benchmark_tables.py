@@ -41,13 +41,16 @@ SUITES = CONFIG["evaluation"]["suites"]
 
 
 def test_every_benchmark_fact_comes_from_the_table():
+    # The paper's twelve, pinned; a benchmark added to the table later leaves these checks as they are.
     names = tables.BENCHMARKS
-    assert len(names) == 12 and names == tuple(SUITES["v1+v2"])
+    paper = tuple(SUITES["v1+v2"])
+    assert len(paper) == 12 and names[:12] == paper
     assert tuple(SUITES["v1"]) == tables.benchmarks_of("leaderboard_v1")
     assert tuple(SUITES["v2"]) == tables.benchmarks_of("leaderboard_v2")
     assert CHANCE_LEVELS == {b.name: b.chance for b in tables.BENCHMARK_TABLE}
-    assert list(PLOT_ORDER) == CONFIG["interpretation"]["benchmarks"] == CONFIG["downstream"]["benchmarks"]
-    assert set(V1_COLUMNS.values()) | set(V2_COLUMNS.values()) == set(names)
+    in_paper = [b for b in PLOT_ORDER if b in paper]
+    assert in_paper == CONFIG["interpretation"]["benchmarks"] == CONFIG["downstream"]["benchmarks"]
+    assert set(V1_COLUMNS.values()) == set(SUITES["v1"]) and set(V2_COLUMNS.values()) == set(SUITES["v2"])
     assert all(col.endswith(" Raw") for col in V2_COLUMNS)
     assert {v for v in RUAN_BASE_COLUMNS.values() if v != "HumanEval"} == set(SUITES["v1"])
     assert CHANCE["ARC-C"] == CHANCE_LEVELS["ARC"] and CHANCE["Winograd"] == CHANCE_LEVELS["Winogrande"]
@@ -58,16 +61,18 @@ def test_every_benchmark_fact_comes_from_the_table():
         "MATH Lvl 5": "MATH5",
         "MMLU-PRO": "MMLU-P",
     }
-    assert SHORT_NAMES == short
-    assert SKILL_GROUPS == {
+    assert {k: v for k, v in SHORT_NAMES.items() if k in paper} == short
+    paper_groups = {k: tuple(b for b in v if b in paper) for k, v in SKILL_GROUPS.items()}
+    assert paper_groups == {
         "Reasoning": ("GSM8K", "MATH Lvl 5", "GPQA", "MMLU", "MMLU-PRO", "BBH"),
         "Knowledge": ("ARC", "HellaSwag", "Winogrande"),
         "Instruction following": ("TruthfulQA", "IFEval"),
     }
     # dataset contract: benchmarks in table order after the scale columns; provenance per leaderboard
-    assert DATASET_COLUMNS[12:24] == names
-    assert PROVENANCE_COLUMNS == ("source_v1", "row_v1", "fill_v1", "source_v1_fill", "row_v1_fill",
-                                  "source_v2", "row_v2", "source_humaneval", "row_humaneval")  # fmt: skip
+    assert DATASET_COLUMNS[12 : 12 + len(names)] == names
+    assert PROVENANCE_COLUMNS[:7] == ("source_v1", "row_v1", "fill_v1", "source_v1_fill", "row_v1_fill",
+                                      "source_v2", "row_v2")  # fmt: skip
+    assert PROVENANCE_COLUMNS[-2:] == ("source_humaneval", "row_humaneval")
     assert {"v1_fullname", "v2_fullname"} <= set(REGISTRY_COLUMNS)
 
 
@@ -136,7 +141,10 @@ def test_interpretation_and_downstream_figures():
     assert (
         motivation["fig08_motivation_mmlu-pro"] == "MMLU-PRO" and motivation["fig09_motivation_bbh"] == "BBH"
     )
-    assert motivation["motivation/math-lvl-5"] == "MATH Lvl 5" and len(motivation) == 14
+    assert (
+        motivation["motivation/math-lvl-5"] == "MATH Lvl 5"
+        and len(motivation) == len(interp["motivation"]["benchmarks"]) + 2
+    )
     assert motivation_figures(["GSM8K"]) == {"motivation/gsm8k": "GSM8K"}
 
     ds = CONFIG["downstream"]
