@@ -35,13 +35,14 @@ from dataclasses import KW_ONLY
 import numpy as np
 import pandas as pd
 
+from slothpipe.benchmarks import benchmarks_of, leaderboard
 from slothpipe.models._params import Estimator, hyperparameters
 from slothpipe.models.registry import CHANCE_LEVELS, METHODS, MethodSpec, _dependencies, make_estimator
 
 #: The six Open LLM Leaderboard v1 benchmarks (dataset column names, in ``config.yaml``'s suite order).
-LEADERBOARD_V1 = ("MMLU", "ARC", "HellaSwag", "Winogrande", "TruthfulQA", "GSM8K")
+LEADERBOARD_V1 = benchmarks_of(leaderboard("v1").key)
 #: The six Open LLM Leaderboard v2 benchmarks.
-LEADERBOARD_V2 = ("IFEval", "BBH", "MATH Lvl 5", "GPQA", "MUSR", "MMLU-PRO")
+LEADERBOARD_V2 = benchmarks_of(leaderboard("v2").key)
 
 _INTERCEPTS = ("family", "shared")
 _LINKS = ("sigmoid", "monotone")

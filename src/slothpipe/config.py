@@ -26,7 +26,9 @@ import yaml
 from jsonschema.exceptions import ValidationError, best_match
 from jsonschema.validators import validator_for
 
+from slothpipe.benchmarks import BENCHMARKS
 from slothpipe.errors import ConfigError
+from slothpipe.obsscaling.data import METRICS as OBSSCALING_METRICS
 
 __all__ = ["SCHEMA_PATH", "check_config", "load_schema"]
 
@@ -41,7 +43,20 @@ _MISSING = object()
 def load_schema(path: str | os.PathLike[str] = SCHEMA_PATH) -> dict[str, Any]:
     """The JSON schema of the configuration, read from its YAML file."""
     with open(path, encoding="utf-8") as f:
-        return yaml.safe_load(f)
+        return _with_tables(yaml.safe_load(f))
+
+
+def _with_tables(schema: Mapping[str, Any]) -> dict[str, Any]:
+    """``schema`` with the allowed values that come from the package's tables: ``$defs.benchmark`` gets the
+    benchmark names of :mod:`slothpipe.benchmarks` as its ``enum``, ``$defs.obsscaling_metric`` the metric
+    columns of Ruan et al.'s tables."""
+    schema = dict(schema)
+    defs = dict(schema.get("$defs", {}))
+    for name, values in (("benchmark", BENCHMARKS), ("obsscaling_metric", OBSSCALING_METRICS)):
+        if name in defs and "enum" not in defs[name]:
+            defs[name] = {**defs[name], "enum": list(values)}
+    schema["$defs"] = defs
+    return schema
 
 
 def check_config(
@@ -56,8 +71,7 @@ def check_config(
     ``evaluation.paper_groups``, ``evaluation.paper_mae``, ``downstream.tasks.<name>.file``) must exist
     relative to ``base_dir`` (default: the working directory, where Snakemake runs its jobs).
     """
-    if not isinstance(schema, Mapping):
-        schema = load_schema(schema)
+    schema = _with_tables(schema) if isinstance(schema, Mapping) else load_schema(schema)
     validator = validator_for(schema)(schema)
     errors = list(validator.iter_errors(config))
     if errors:

@@ -23,6 +23,7 @@ from slothpipe.downstream.skill_sources import setting_skills
 pytestmark = pytest.mark.shared
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+PARQUET = "train-00000-of-00001.parquet"
 COMMIT = "43dad3252c7fab354de3ee2e197a0a467cb5d327"
 # paper Figure 40 (pca.components_, columns in Figure 2's order)
 PAPER_PCA = [
@@ -38,10 +39,12 @@ def paper_data(shared_dir):
     hub = shared_dir / "hub"
     dataset, _ = build_dataset(
         REPO_ROOT / "config" / "models.csv",
-        hub / "open-llm-leaderboard-old" / "contents" / "data" / "train-00000-of-00001.parquet",
-        hub / "open-llm-leaderboard" / "contents" / "data" / "train-00000-of-00001.parquet",
-        raw / "base_llm_benchmark_eval.csv",
-        raw / "instruct_llm_benchmark_eval.csv",
+        {
+            "leaderboard_v1": hub / "open-llm-leaderboard-old" / "contents" / "data" / PARQUET,
+            "leaderboard_v2": hub / "open-llm-leaderboard" / "contents" / "data" / PARQUET,
+            "obsscaling_base": raw / "base_llm_benchmark_eval.csv",
+            "obsscaling_instruct": raw / "instruct_llm_benchmark_eval.csv",
+        },
         REPO_ROOT / "config" / "downstream" / "humaneval_evalplus.csv",
         metadata="paper",
     )

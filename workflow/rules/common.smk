@@ -25,8 +25,9 @@ os.environ.update(
 SOFTWARE_ENV = "../envs/slothpipe.yaml"
 
 PKG_DIR = REPO / "src" / "slothpipe"
-# Modules every script imports (directly or through slothpipe.runner).
-PKG_CORE = ("__init__.py", "errors.py", "io.py", "runner.py")
+# Modules every script imports (directly or through slothpipe.runner), and the benchmark and source tables that
+# every stage derives its benchmarks, suites and figure panels from.
+PKG_CORE = ("__init__.py", "errors.py", "io.py", "runner.py", "benchmarks.py")
 
 
 def pkg(*names):
@@ -103,6 +104,12 @@ OFFLINE_MIRROR = config["offline_mirror"]
 HUB_SOURCES = sorted(config["sources"]["hub"])
 GITHUB_SOURCES = sorted(config["sources"]["github"])
 
+
+def raw_files(sources):
+    """Input name -> downloaded file of each source (Hub sources are parquet files, GitHub ones CSV)."""
+    return {s: f"resources/raw/{s}.{'parquet' if s in HUB_SOURCES else 'csv'}" for s in sources}
+
+
 # The dataset the modelling stages read, and where their outputs go, follow `metadata`: the paper's facts
 # give the tracked reproduction under results/; the corrected facts a separate tree under results/corrected/.
 METADATA = config["metadata"]
@@ -157,10 +164,6 @@ def fold_slice(wildcards):
             "`snakemake --forcerun plan_groups ...`"
         )
     return entry
-
-
-def configured(suite, n):
-    return suite in SUITES and n in N_TRAIN
 
 
 # ---- helpers of interpretation.smk (the linter keeps functions out of rule files; they run at call time,

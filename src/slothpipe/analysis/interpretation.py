@@ -19,6 +19,7 @@ import pandas as pd
 
 from slothpipe.analysis.skills import SkillsFit
 from slothpipe.errors import ConfigError, DataError
+from slothpipe.figure_plan import slug as _slug
 from slothpipe.io import write_text
 from slothpipe.models.compute_optimal import budget_grid, optimal_allocation
 from slothpipe.models.interpret import COEF_NAMES
@@ -384,8 +385,5 @@ def motivation_frame(dataset: pd.DataFrame, benchmark: str, *, n_families: int =
 
 
 def slug(name: str) -> str:
-    """File-name form of a benchmark (``MATH Lvl 5`` → ``math-lvl-5``)."""
-    out = "".join(ch.lower() if ch.isalnum() else "-" for ch in name)
-    while "--" in out:
-        out = out.replace("--", "-")
-    return out.strip("-")
+    """File-name form of a benchmark (:func:`slothpipe.figure_plan.slug`)."""
+    return _slug(name)

@@ -8,7 +8,7 @@
 
 MAPE (the paper's Figure 10 gives no definition): absolute percentage error ``100·|ŷ − y| / y`` in percent,
 computed only for entries whose true score is at least ``MAPE_MIN_SCORE`` (1 pp).  Scores below that, mostly
-0 on GSM8K and MATH Lvl 5 for small models, make a relative error meaningless (division by zero or by a
+0 on the maths benchmarks for small models, make a relative error meaningless (division by zero or by a
 rounding residue); they are left out and counted in ``n_mape_excluded``.
 """
 

@@ -20,7 +20,8 @@ taken separately and the J means are summed, so the joint minimiser is exactly t
 minimisers (the paper fits each benchmark on its own).
 
 **Ridge term (our deviation from the paper, docs/numerics.md).**  The paper's objective has no minimiser on
-the leaderboard data: a score at or below its floor γ_j (MATH Lvl 5 = 0 with γ = 0, BBH 0.29 < 0.3407, ...)
+the leaderboard data: a score at or below its floor γ_j (a score of 0 with γ = 0, 0.29 below a
+multiple-choice floor of 0.3407, ...)
 is fitted ever better as η → −∞, and a monotone link is free beyond the η range of its training data.  An
 optimiser then stops wherever its iteration cap or a rounding-level line-search decision happens to fall,
 which differs from one CPU to the next.  :class:`Objective` therefore adds

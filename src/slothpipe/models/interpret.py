@@ -13,9 +13,9 @@ skills without changing a single prediction (η = θ Λᵀ + b is preserved exac
    2 = interaction) is positive;
 4. centre: skills minus their mean over the rows; the bias absorbs the shift (b ← b + Λ·mean).
 
-Skill names (:func:`name_skills`) are matched by content, not by row position: Reasoning loads on GSM8K /
-MATH Lvl 5 / GPQA / MMLU / MMLU-PRO / BBH, Knowledge on ARC / HellaSwag / Winogrande, Instruction following on
-IFEval / TruthfulQA (the skills of paper §4.3).
+Skill names (:func:`name_skills`) are matched by content, not by row position: each skill loads on the
+benchmarks that the benchmark table (:mod:`slothpipe.benchmarks`, its ``skill`` column) assigns to it --
+Reasoning, Knowledge, Instruction following (the skills of paper §4.3).
 """
 
 from __future__ import annotations
@@ -26,16 +26,14 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from slothpipe.benchmarks import SKILL_GROUPS as _TABLE_SKILL_GROUPS
 from slothpipe.models._validation import check_covariates, one_hot
 from slothpipe.models.laws import SlothRegressor, translog_design
 
 COEF_NAMES = ("log params", "log tokens", "log params x log tokens")
 
-SKILL_GROUPS: dict[str, tuple[str, ...]] = {
-    "Reasoning": ("GSM8K", "MATH Lvl 5", "GPQA", "MMLU", "MMLU-PRO", "BBH"),
-    "Knowledge": ("ARC", "HellaSwag", "Winogrande"),
-    "Instruction following": ("IFEval", "TruthfulQA"),
-}
+#: Skill name -> the benchmarks whose loadings identify it (the benchmark table's ``skill`` column).
+SKILL_GROUPS: dict[str, tuple[str, ...]] = dict(_TABLE_SKILL_GROUPS)
 
 
 @dataclass(frozen=True)

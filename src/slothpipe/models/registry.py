@@ -22,26 +22,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from slothpipe.benchmarks import CHANCE_LEVELS as _TABLE_CHANCE_LEVELS
 from slothpipe.models._validation import check_covariates, check_families, check_scores
 from slothpipe.models.laws import DEFAULT_MAX_ITER, SOLVERS, PerBenchmarkLaw, SlothRegressor
 from slothpipe.models.pca_flops import PCAFlopsRegressor
 
-#: Floors γ_j = chance levels (paper §4.2, footnote 4; Sloth code ``definitions.lower_bounds``).  BBH and
-#: MUSR are the example-weighted means of 1/#choices over their subtasks.
-CHANCE_LEVELS: dict[str, float] = {
-    "MMLU": 0.25,
-    "ARC": 0.25,
-    "HellaSwag": 0.25,
-    "Winogrande": 0.5,
-    "TruthfulQA": 0.31,
-    "GSM8K": 0.0,
-    "IFEval": 0.0,
-    "BBH": 0.3407,
-    "MATH Lvl 5": 0.0,
-    "GPQA": 0.25,
-    "MUSR": 0.3491,
-    "MMLU-PRO": 0.1,
-}
+#: Floors γ_j = chance levels (paper §4.2, footnote 4; Sloth code ``definitions.lower_bounds``), from the
+#: benchmark table (:mod:`slothpipe.benchmarks`).
+CHANCE_LEVELS: dict[str, float] = dict(_TABLE_CHANCE_LEVELS)
 
 #: Random starts of the sigmoid ("basic") fits in :func:`fit_predict` when ``n_restarts`` is None.
 FOLD_RESTARTS = 3
