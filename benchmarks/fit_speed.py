@@ -11,10 +11,10 @@ logs of #Params (B) and Pretraining Data Size (T), rows with all 6 v2 benchmarks
 The last line is ``fold_seconds=<...> sloth_fit_seconds=<...> sloth_train_mae=<...>``.
 
 Options: ``--interpretation-set`` also fits Sloth basic d = 3 on the 79-model, 12-benchmark interpretation set
-(log10 units, no family-size filter; digest §9.1) from ``--seeds`` seeds (default 20) and reports the best
-training MAE next to the authors' 0.02437; ``--restarts-study`` measures how often 1..5 random starts reach
-the best training loss (the basis of the default ``n_restarts``).  Run on one core: BLAS threads are pinned by
-``import slothpipe`` and the process is bound to one CPU where the OS allows it.
+(log10 units, no family-size filter, as the Sloth code's ``load_data``) from ``--seeds`` seeds (default 20)
+and reports the best training MAE next to the authors' 0.02437; ``--restarts-study`` measures how often
+1..5 random starts reach the best training loss (the basis of the default ``n_restarts``).  Run on one core:
+BLAS threads are pinned by ``import slothpipe`` and the process is bound to one CPU where the OS allows it.
 """
 
 from __future__ import annotations
@@ -83,7 +83,9 @@ def main() -> None:
     print(f"LB v2 set: {len(df)} models, {len(np.unique(fam))} families, {len(V2)} benchmarks")
     chance = chance_levels(V2)
     basic, basic_s = timed(lambda: make_estimator("sloth_basic_d2", chance=chance).fit(X, Y, fam))
-    full, full_s = timed(lambda: make_estimator("sloth_d2", chance=chance, init=basic).fit(X, Y, fam))
+    full, full_s = timed(
+        lambda: make_estimator("sloth_d2", chance=chance, init=basic.fitted_params()).fit(X, Y, fam)
+    )
     print(
         f"Sloth basic d=2 (family intercepts): {basic_s:.2f} s, training MAE {basic.train_mae_:.5f}, "
         f"Huber loss {basic.loss_:.6f}, {basic.n_iter_} L-BFGS iterations"

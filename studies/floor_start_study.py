@@ -48,7 +48,7 @@ def main(method: str, settings: list[str]) -> None:
             args = (covariates(train), train[bench].to_numpy(), train["variant_family"].to_numpy())
             default = make_estimator(method, chance=chance_levels(bench), n_train_models=n).fit(*args)
             fixed = type(default)(**{**default.get_params(), "floor": "fixed"}).fit(*args)
-            staged = type(default)(**{**default.get_params(), "init": fixed}).fit(*args)
+            staged = type(default)(**{**default.get_params(), "init": fixed.fitted_params()}).fit(*args)
 
             rows.append(
                 (

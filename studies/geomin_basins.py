@@ -5,7 +5,7 @@ unrotated loadings Λ_w = Λ_rot Tᵀ and rotates them from ``--starts`` starts 
 orthogonal ones), each iterated to a projected gradient below ``--tol``.  Solutions are grouped into basins by
 their criterion (rounded to 3 decimals); for each basin it prints how many starts reached it, the first start
 that did, and (d = 3) the loadings after content-based naming and sign fixing, with the largest absolute
-difference per skill from the paper's Figure 2 (digest §9.2).  Also prints where factor_analyzer's own
+difference per skill from the paper's Figure 2.  Also prints where factor_analyzer's own
 stopping rule (tol 1e-5, 500 steps) leaves the T = I start.  This is the measurement behind the
 ``interpretation.rotation_starts`` setting (results/README.md, "Interpretation").
 """

@@ -1,21 +1,21 @@
 """How the fixed floors γ_j move the d = 3 interpretation fit (issue 4).  Not a test: prints measurements.
 
-The paper's Figure 2 loadings are not reproduced with the chance floors of digest §3.3 (results/README.md,
-"Interpretation").  This script refits Sloth basic d = 3 on the interpretation set (the 79 models with all 12
-benchmarks, log10 units, 31 family intercepts; ``results/data/dataset.parquet``) under several sets of fixed
-floors and, for each, prints
+The paper's Figure 2 loadings are not reproduced with the chance floors (paper §4.2, footnote 4;
+results/README.md, "Interpretation").  This script refits Sloth basic d = 3 on the interpretation set (the
+79 models with all 12 benchmarks, log10 units, 31 family intercepts; ``results/data/dataset.parquet``) under
+several sets of fixed floors and, for each, prints
 
 * the training MAE and Huber objective of the fit (L-BFGS, best of ``--restarts`` starts), and the lowest
   training MAE reachable from it: the Huber δ is lowered 0.01 → 3e-5 by continuation, so the fit approaches
-  a minimum-MAE solution of the same model (the authors' reported MAE is 0.02437, digest §9.1);
+  a minimum-MAE solution of the same model (0.02437, the authors' interpretability notebook);
 * every geomin basin reached from ``--starts`` rotation starts (T = I, then seeded Haar-random orthogonal
   ones, tolerance 1e-6), with the loadings after content naming, the largest absolute difference per skill
-  from Figure 2 (digest §9.2), the number of the 36 cells within 0.15 and the skill correlations (paper R–K
+  from Figure 2, the number of the 36 cells within 0.15 and the skill correlations (paper R–K
   0.12, R–IF 0.43, K–IF 0.20).
 
 Floor sets: ``chance`` (the paper's, used by the pipeline); ``bbh_min`` (BBH at 0.30, the lowest BBH score of
 the 79 models, instead of 0.3407); ``v1_lower`` (the five LB v1 values of the authors' unused
-data/lower_bounds.csv, digest §3.3: ARC .2048, HellaSwag .2491, MMLU .2303, TruthfulQA .3174, Winogrande
+data/lower_bounds.csv in the Sloth code: ARC .2048, HellaSwag .2491, MMLU .2303, TruthfulQA .3174, Winogrande
 .4791); ``bbh_min+v1_lower``; ``consistent`` (every floor lowered to the lowest score of its benchmark, so no
 floor lies above an observed score).  Single process; set OMP_NUM_THREADS=1.  The last line printed is a
 JSON summary.  Results: results/README.md, "Interpretation".

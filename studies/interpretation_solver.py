@@ -2,13 +2,13 @@
 
 Fits Sloth basic d = 3 on the interpretation set (the 79 models with all 12 benchmarks, log10 units, family
 intercepts; results/data/dataset.parquet) with ``solver="adam_paper"`` for seeds ``--seeds`` (one fit per
-seed, the lowest training MAE wins, as the authors' notebook: digest §9.1) and prints, per seed, the fit time,
+seed, the lowest training MAE wins, as the authors' notebook) and prints, per seed, the fit time,
 the training MAE and the Huber objective.  With ``--lbfgs`` it also refits our default (L-BFGS-B, best of 20
 starts).  For each solver's kept fit it interprets (whiten, geomin) with the paper's single T = I start
 (factor_analyzer's stopping rule) and with our multi-start rule (10 starts, tol 1e-6), names skills by
 content and prints the loadings, their largest absolute difference per skill from the paper's Figure 2
-(digest §9.2) by name and after the best match of rows to the paper's skills over permutations and signs,
-the skill correlations (paper 0.12 / 0.43 / 0.20) and the compute-optimal table (Table 2, digest §12).
+(Figure 2) by name and after the best match of rows to the paper's skills over permutations and signs,
+the skill correlations (paper 0.12 / 0.43 / 0.20) and the compute-optimal table (Table 2).
 ``--paper-data`` fits the paper's compiled data (../shared/reference/sloth_data_v2.csv) instead of ours.
 Single process; set OMP_NUM_THREADS=1.  The last line printed is a JSON summary.  Results: results/README.md,
 "Interpretation (issue 4)".
@@ -39,7 +39,7 @@ from geomin_basins import PAPER_FIG2, PAPER_ORDER  # noqa: E402
 
 PAPER_CORR = {("Reasoning", "Knowledge"): 0.12, ("Reasoning", "Instruction following"): 0.43,
               ("Knowledge", "Instruction following"): 0.20}  # fmt: skip
-# digest §12, Table 2: (params B, tokens T) per budget for Reasoning, Knowledge, Instruction following
+# paper Table 2: (params B, tokens T) per budget for Reasoning, Knowledge, Instruction following
 PAPER_TABLE2 = {
     "Reasoning": [(0.93, 0.18), (5.36, 0.18), (30.98, 0.18), (72.0, 0.45), (72.0, 2.59), (72.0, 15.0)],
     "Knowledge": [(0.16, 1.04), (0.16, 6.02), (0.37, 15.0), (2.15, 15.0), (12.44, 15.0), (72.0, 15.0)],

@@ -2,11 +2,13 @@
 
 Reads the current comparison (results/tables/paper_comparison.csv), the per-group errors
 (results/evaluation/group_errors.parquet), the plan and the dataset, and the paper's per-benchmark and
-per-family numbers (../shared/docs/paper_digest.md sections 8.2 and 8.3), then:
+per-family numbers (Figures 1, 11, 12, 16, 17 and 13-15, 18-20, as tabulated from the authors' saved
+per-fold errors in ../shared/docs/paper_digest.md, which this script parses), then:
 
 1. lists every miss of the targets (slothpipe.evaluation.reports.target_check);
-2. breaks each miss down by benchmark (ours vs digest 8.2) and by held-out group (ours vs digest 8.3);
-3. data: rebuilds the authors' train/test split (experiment.py prep_data/prep_data2, digest section 7) from
+2. breaks each miss down by benchmark (ours vs Figures 1, 11, 12, 16, 17) and by held-out group (ours vs
+   Figures 13-15, 18-20);
+3. data: rebuilds the authors' train/test split (Sloth code prep_data/prep_data2, paper §4.2) from
    the paper's own dataset (../shared/reference/sloth_data_v2.csv) and compares it model by model with ours;
 4. refits the missed method x setting folds under controlled variants and reports the held-out MAE, the
    delta to the paper, the training loss and the fit time:
@@ -113,7 +115,7 @@ def _digest_tables(digest: str, heading: str):
 
 
 def digest_benchmark_tables(digest: str) -> dict[tuple[str, int], pd.DataFrame]:
-    """Digest 8.2: (suite, n) -> label x benchmark table (pp), with an Average column."""
+    """Figures 1, 11, 12, 16, 17: (suite, n) -> label x benchmark table (pp), with an Average column."""
     out = {}
     for m, header, cells in _digest_tables(digest, r"^\*\*(LB v1/v2|LB v1|LB v2), (\d) training model\(s\)"):
         rows = []
@@ -126,7 +128,7 @@ def digest_benchmark_tables(digest: str) -> dict[tuple[str, int], pd.DataFrame]:
 
 
 def digest_family_tables(digest: str) -> dict[tuple[str, int], pd.DataFrame]:
-    """Digest 8.3: (suite, n) -> group label x method slug (pp, mean over test models and benchmarks)."""
+    """Figures 13-15, 18-20: (suite, n) -> group label x method slug (pp, mean over models and benchmarks)."""
     out = {}
     for m, header, cells in _digest_tables(digest, r"^#### (LB v1/v2|LB v1|LB v2), (\d) smallest"):
         rows = [[re.sub(r" \(\d+\)$", "", row[0]), *map(float, row[1:])] for row in cells]
@@ -231,7 +233,7 @@ def fit_fold(dataset, plan, method, suite, n, group_id, variant) -> dict:
                 chance=chance,
                 n_train_models=n,
                 random_state=seed,
-                init=fitted.get(spec.warm_start),
+                init=None if spec.warm_start is None else fitted[spec.warm_start].fitted_params(),
                 solver=solver,
             )
             if variant == "floor_fixed" and est.floor == "learned":
@@ -290,7 +292,7 @@ def time_fold(dataset, plan, suite: str, n: int, group_id: str) -> dict:
                 name,
                 chance=chance_levels(benchmarks),
                 n_train_models=n,
-                init=fitted.get(spec.warm_start),
+                init=None if spec.warm_start is None else fitted[spec.warm_start].fitted_params(),
                 solver=solver,
             )
             t0 = time.perf_counter()

@@ -42,9 +42,10 @@ def command(
     allowed_rules: Iterable[str] = (),
     mirror: Path | str | None = None,
     config: Iterable[str] = (),
+    snakefile: Path = REPO / "Snakefile",
 ) -> list[str]:
     """The snakemake command line for the working directory ``root`` (targets and options in ``args``)."""
-    cmd = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "-d", str(root)]
+    cmd = [sys.executable, "-m", "snakemake", "-s", str(snakefile), "-d", str(root)]
     if cores is not None:
         cmd += ["--cores", str(cores)]
     cmd += args

@@ -12,7 +12,11 @@ DEPLOYMENT_KEYS = {"conda", "apptainer", "apptainer+conda", "singularity", "sing
 
 
 def workflow_sources() -> str:
-    files = [ROOT / "Snakefile", *sorted((ROOT / "workflow" / "rules").glob("*.smk"))]
+    files = [
+        ROOT / "Snakefile",
+        ROOT / "workflow" / "Snakefile",
+        *sorted((ROOT / "workflow" / "rules").glob("*.smk")),
+    ]
     return "\n".join(f.read_text(encoding="utf-8") for f in files)
 
 

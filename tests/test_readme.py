@@ -114,3 +114,19 @@ def test_python_api_example_runs_and_prints_what_the_readme_shows():
         assert abs(predicted - readme[name][0]) <= 0.01, f"{name}: README shows {readme[name][0]}"
     mae = sum(abs(p - a) for p, a in printed.values()) / len(printed)
     assert mae < 0.08, f"Sloth's error on Llama-3-70B is {mae:.3f}: the README example predicts badly"
+
+
+def test_the_container_recipe_installs_exactly_the_runtime_lock_on_the_locks_python():
+    recipe = (ROOT / "workflow" / "envs" / "Dockerfile").read_text(encoding="utf-8")
+    base = re.search(r"^FROM (\S+)", recipe, flags=re.M).group(1)
+    # Debian 12 ships Python 3.11, the version the locks were made with and pyproject's ruff target.
+    assert base.startswith("debian:bookworm"), base
+    assert (
+        tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["ruff"]["target-version"]
+        == "py311"
+    )
+    assert re.search(r"COPY requirements\.lock (\S+)", recipe)
+    installs = re.findall(r"pip install ([^\n&]*)", recipe)
+    assert any("--no-deps" in line and "requirements.lock" in line for line in installs), installs
+    assert all("--no-deps" in line for line in installs), "every install must take exactly the lock"
+    assert "docker build -f workflow/envs/Dockerfile" in README

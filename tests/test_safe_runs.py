@@ -28,18 +28,12 @@ import yaml
 from snakemake_runner import command, environment, hashes, output, planned_jobs
 from snakemake_runner import snakemake as run_snakemake
 from synthetic_sources import V2_SCHEMA, write_leaderboard
-from world import REPO, V1, V1_MIRROR, V2, V2_MIRROR, simulate_dataset, v2_rows, write_world
+from world import REPO, V1, V1_MIRROR, V2, V2_MIRROR, simulate_families, v2_rows, write_world
 
 pytestmark = pytest.mark.slow
 
 # The targets of the baseline run: the data stage (the README's `snakemake data`), a table and the plan.
 TARGETS = ("data", "results/tables/mae_summary.csv", "results/evaluation/plan.json")
-
-
-def simulate():
-    """Three original families without instruct lines: three held-out groups, six fold jobs."""
-    truth = simulate_dataset()
-    return truth[truth["variant_family"].isin(("alpha", "beta", "gamma"))].reset_index(drop=True)
 
 
 def snakemake(root: Path, *args: str, mirror: Path | None = None, config: tuple[str, ...] = ()):
@@ -55,7 +49,8 @@ def tracked(root: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def baseline(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("world") / "world"
-    write_world(root, simulate(), evaluation={"suites": {"v1": list(V1), "v2": list(V2)}})
+    # three families without instruct lines: three held-out groups, six fold jobs
+    write_world(root, simulate_families(), evaluation={"suites": {"v1": list(V1), "v2": list(V2)}})
     first = snakemake(root, *TARGETS)
     assert first.returncode == 0, first.stderr[-4000:]
     return root
@@ -207,7 +202,7 @@ def test_a_v2_update_of_the_mirror_reruns_the_v2_download_and_no_v1_fold(world, 
     shutil.copytree(world / "mirror", moved)
     assert "Nothing to be done" in output(snakemake(world, "-n", *TARGETS, mirror=moved))
 
-    write_leaderboard(moved / V2_MIRROR, V2_SCHEMA, v2_rows(simulate(), bump={"beta-6b": 0.01}))
+    write_leaderboard(moved / V2_MIRROR, V2_SCHEMA, v2_rows(simulate_families(), bump={"beta-6b": 0.01}))
     plan = snakemake(world, "-n", *TARGETS, mirror=moved)
     downloads = [job for job in planned_jobs(plan.stdout) if job[0].startswith("download")]
     assert downloads == [("download_hub", "source=leaderboard_v2")], output(plan)

@@ -140,6 +140,13 @@ def simulate_dataset(seed: int = 0, d: int = 2, noise: float = 0.004) -> pd.Data
     return pd.DataFrame(rows)
 
 
+def simulate_families(families=("alpha", "beta", "gamma"), **kwargs) -> pd.DataFrame:
+    """The rows of :func:`simulate_dataset` of some variant families (by default three original families
+    without instruct lines: three held-out groups)."""
+    truth = simulate_dataset(**kwargs)
+    return truth[truth["variant_family"].isin(families)].reset_index(drop=True)
+
+
 def eq_bench_csv(truth: pd.DataFrame) -> str:
     """An EQ-Bench-like score file for the chat models and five base models (logistic in the true skills)."""
     lines = ["model,score,source"]

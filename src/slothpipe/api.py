@@ -30,17 +30,19 @@ class              the paper's name             registry methods (by ``intercept
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import KW_ONLY
 
 import numpy as np
 import pandas as pd
 
-from slothpipe.models._params import ParamsMixin
+from slothpipe.benchmarks import benchmarks_of, leaderboard
+from slothpipe.models._params import Estimator, hyperparameters
 from slothpipe.models.registry import CHANCE_LEVELS, METHODS, MethodSpec, _dependencies, make_estimator
 
 #: The six Open LLM Leaderboard v1 benchmarks (dataset column names, in ``config.yaml``'s suite order).
-LEADERBOARD_V1 = ("MMLU", "ARC", "HellaSwag", "Winogrande", "TruthfulQA", "GSM8K")
+LEADERBOARD_V1 = benchmarks_of(leaderboard("v1").key)
 #: The six Open LLM Leaderboard v2 benchmarks.
-LEADERBOARD_V2 = ("IFEval", "BBH", "MATH Lvl 5", "GPQA", "MUSR", "MMLU-PRO")
+LEADERBOARD_V2 = benchmarks_of(leaderboard("v2").key)
 
 _INTERCEPTS = ("family", "shared")
 _LINKS = ("sigmoid", "monotone")
@@ -59,19 +61,21 @@ def _check_count(name: str, value) -> int:
     return int(value)
 
 
-class _FrameModel(ParamsMixin):
-    """Shared frame handling; subclasses choose the registry method (:meth:`_method`)."""
+@hyperparameters
+class _FrameModel(Estimator):
+    """Shared frame handling and hyper-parameters (declared here, keyword-only; documented in :class:`Sloth`);
+    subclasses add their own and choose the registry method (:meth:`_method`)."""
 
-    _common = ("benchmarks", "size", "tokens", "family", "chance", "n_restarts", "random_state")
+    _: KW_ONLY
+    benchmarks: object = None
+    size: str = "params_b"
+    tokens: str = "tokens_t"
+    family: str = "variant_family"
+    chance: object = None
+    n_restarts: int | None = None
+    random_state: int = 0
 
-    def _init_common(self, benchmarks, size, tokens, family, chance, n_restarts, random_state) -> None:
-        self.benchmarks = benchmarks
-        self.size = size
-        self.tokens = tokens
-        self.family = family
-        self.chance = chance
-        self.n_restarts = n_restarts
-        self.random_state = random_state
+    _fitted_attribute = "estimator_"
 
     # -- to be provided by subclasses ----------------------------------------------------------------------
     def _method(self) -> tuple[str, int | None]:
@@ -93,22 +97,19 @@ class _FrameModel(ParamsMixin):
                 def rename(slug: str | None, d: int = d) -> str | None:
                     return None if slug is None else slug.removesuffix(f"d{_MAX_REGISTRY_D}") + f"d{d}"
 
-                key = "n_components" if spec.kind == "pca" else "n_skills"
                 spec = dataclasses.replace(
                     spec,
                     name=rename(spec.name),
                     label=spec.label.replace(f"(d={_MAX_REGISTRY_D})", f"(d={d})"),
                     warm_start=rename(spec.warm_start),
-                    settings={**spec.settings, key: d},
+                    settings={**spec.settings, spec.dimension: d},
                 )
             specs.append(spec)
         return specs
 
     def _uses_families(self, spec: MethodSpec) -> bool:
-        if spec.kind == "pca":
-            return True
-        flops_slopes = spec.settings.get("covariates") == "flops" and self._n_train_models() == 2
-        return spec.settings.get("intercept") == "family" or flops_slopes
+        est = make_estimator(spec, chance=None, n_train_models=self._n_train_models())
+        return est.needs_families
 
     def _frame(self, df, what: str) -> pd.DataFrame:
         if not isinstance(df, pd.DataFrame):
@@ -215,7 +216,7 @@ class _FrameModel(ParamsMixin):
                 n_train_models=self._n_train_models(),
                 random_state=int(self.random_state),
                 n_restarts=n_restarts,
-                init=None if s.warm_start is None else fitted[s.warm_start],
+                init=None if s.warm_start is None else fitted[s.warm_start].fitted_params(),
             )
             fitted[s.name] = est.fit(X, Y, families)
         self.estimator_ = fitted[spec.name]
@@ -226,10 +227,6 @@ class _FrameModel(ParamsMixin):
         self.n_models_ = int(complete.sum())
         self.skipped_ = df.index[~complete.to_numpy()]
         return self
-
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "estimator_"):
-            raise ValueError(f"this {type(self).__name__} is not fitted yet: call fit first")
 
     def _inputs(self, new_models, what: str):
         self._check_fitted()
@@ -258,8 +255,9 @@ class _FrameModel(ParamsMixin):
         return pd.DataFrame(Y, index=df.index, columns=pd.Index(self.benchmarks_, name="benchmark"))
 
 
+@hyperparameters
 class Sloth(_FrameModel):
-    """The paper's Sloth (digest §3.1, §4): d skills, trainable monotone link per benchmark, learned floors,
+    """The paper's Sloth (paper §3): d skills, trainable monotone link per benchmark, learned floors,
     family intercepts, warm-started from Sloth basic.
 
     Parameters
@@ -279,24 +277,9 @@ class Sloth(_FrameModel):
     ``n_models_`` (training rows used), ``skipped_`` (index of the rows fit left out).
     """
 
-    _param_names = ("n_skills", "intercept", *_FrameModel._common)
-
-    def __init__(
-        self,
-        n_skills: int = 3,
-        *,
-        intercept: str = "family",
-        benchmarks=None,
-        size: str = "params_b",
-        tokens: str = "tokens_t",
-        family: str = "variant_family",
-        chance=None,
-        n_restarts: int | None = None,
-        random_state: int = 0,
-    ):
-        self.n_skills = n_skills
-        self.intercept = intercept
-        self._init_common(benchmarks, size, tokens, family, chance, n_restarts, random_state)
+    n_skills: int = 3
+    _: KW_ONLY
+    intercept: str = "family"
 
     _basic = False
 
@@ -308,21 +291,23 @@ class Sloth(_FrameModel):
         return f"{stem}{shared}_d{min(d, _MAX_REGISTRY_D)}", (d if d > _MAX_REGISTRY_D else None)
 
     def skills(self, new_models) -> pd.DataFrame:
-        """The fitted skills θ (digest eq. 3.2): one row per model, columns ``skill 1`` … ``skill d``."""
+        """The fitted skills θ (paper §3): one row per model, columns ``skill 1`` … ``skill d``."""
         df, X, families = self._inputs(new_models, "skills' data")
         theta = self.estimator_.skills(X, families)
         cols = pd.Index([f"skill {k + 1}" for k in range(theta.shape[1])], name="skill")
         return pd.DataFrame(theta, index=df.index, columns=cols)
 
 
+@hyperparameters
 class SlothBasic(Sloth):
-    """The paper's "Sloth basic": as :class:`Sloth` with a sigmoid link and chance floors (digest §3.1)."""
+    """The paper's "Sloth basic": as :class:`Sloth` with a sigmoid link and chance floors (paper §3)."""
 
     _basic = True
 
 
+@hyperparameters
 class PCAFlops(_FrameModel):
-    """The paper's "PCA + FLOPs" baseline (Ruan et al.'s observational scaling laws as adapted, digest §5).
+    """The paper's "PCA + FLOPs" baseline (Ruan et al.'s observational scaling laws as adapted, App. E).
 
     Parameters
     ----------
@@ -336,24 +321,9 @@ class PCAFlops(_FrameModel):
     Predictions are not clipped to [0, 1].
     """
 
-    _param_names = ("n_components", "family_slopes", *_FrameModel._common)
-
-    def __init__(
-        self,
-        n_components: int = 3,
-        *,
-        family_slopes: bool = False,
-        benchmarks=None,
-        size: str = "params_b",
-        tokens: str = "tokens_t",
-        family: str = "variant_family",
-        chance=None,
-        n_restarts: int | None = None,
-        random_state: int = 0,
-    ):
-        self.n_components = n_components
-        self.family_slopes = family_slopes
-        self._init_common(benchmarks, size, tokens, family, chance, n_restarts, random_state)
+    n_components: int = 3
+    _: KW_ONLY
+    family_slopes: bool = False
 
     def _method(self):
         d = _check_count("n_components", self.n_components)
@@ -363,8 +333,11 @@ class PCAFlops(_FrameModel):
         return 2 if self.family_slopes else 1
 
 
+@hyperparameters
 class Flops(_FrameModel):
-    """The paper's "FLOPs" laws: one sigmoid law in log FLOPs per benchmark (digest §5, idx 0–3).
+    """The paper's "FLOPs" laws: one sigmoid law in log FLOPs per benchmark (paper §4.2).
+
+    The Sloth code's ``methods_names`` 0–3.
 
     Parameters
     ----------
@@ -377,26 +350,10 @@ class Flops(_FrameModel):
     ``estimator_`` is a :class:`~slothpipe.models.PerBenchmarkLaw`.
     """
 
-    _param_names = ("intercept", "link", "family_slopes", *_FrameModel._common)
-
-    def __init__(
-        self,
-        *,
-        intercept: str = "family",
-        link: str = "sigmoid",
-        family_slopes: bool = False,
-        benchmarks=None,
-        size: str = "params_b",
-        tokens: str = "tokens_t",
-        family: str = "variant_family",
-        chance=None,
-        n_restarts: int | None = None,
-        random_state: int = 0,
-    ):
-        self.intercept = intercept
-        self.link = link
-        self.family_slopes = family_slopes
-        self._init_common(benchmarks, size, tokens, family, chance, n_restarts, random_state)
+    _: KW_ONLY
+    intercept: str = "family"
+    link: str = "sigmoid"
+    family_slopes: bool = False
 
     def _method(self):
         _check_choice("intercept", self.intercept, _INTERCEPTS)
@@ -408,8 +365,11 @@ class Flops(_FrameModel):
         return 2 if self.family_slopes else 1
 
 
+@hyperparameters
 class SizeAndTokens(_FrameModel):
-    """The paper's "Size and Tokens" law: Sloth with one skill per benchmark (Λ = I; digest §5, idx 4–7).
+    """The paper's "Size and Tokens" law: Sloth with one skill per benchmark (Λ = I; paper §4.2).
+
+    The Sloth code's ``methods_names`` 4–7.
 
     Parameters
     ----------
@@ -419,24 +379,9 @@ class SizeAndTokens(_FrameModel):
     benchmarks, size, tokens, family, chance, n_restarts, random_state : as :class:`Sloth`.
     """
 
-    _param_names = ("intercept", "link", *_FrameModel._common)
-
-    def __init__(
-        self,
-        *,
-        intercept: str = "family",
-        link: str = "monotone",
-        benchmarks=None,
-        size: str = "params_b",
-        tokens: str = "tokens_t",
-        family: str = "variant_family",
-        chance=None,
-        n_restarts: int | None = None,
-        random_state: int = 0,
-    ):
-        self.intercept = intercept
-        self.link = link
-        self._init_common(benchmarks, size, tokens, family, chance, n_restarts, random_state)
+    _: KW_ONLY
+    intercept: str = "family"
+    link: str = "monotone"
 
     def _method(self):
         _check_choice("intercept", self.intercept, _INTERCEPTS)

@@ -7,6 +7,10 @@ file names, ``repo_id``/``repo``/``path``/``file_glob`` become paths inside the 
 schema cannot: that no source name is used twice and that the files the config names exist.  The first problem
 found is raised as a :class:`~slothpipe.errors.ConfigError` whose message has three lines: the key path, the
 bad value and what is allowed.
+
+In the schema, ``description`` documents a setting (``python -m slothpipe.config_docs`` renders the
+descriptions into config/README.md) and the custom keyword ``allowed`` is the "allowed" line of that
+setting's messages where the generic text (a type, a pattern) would not say enough.
 """
 
 from __future__ import annotations
@@ -22,7 +26,9 @@ import yaml
 from jsonschema.exceptions import ValidationError, best_match
 from jsonschema.validators import validator_for
 
+from slothpipe.benchmarks import BENCHMARKS
 from slothpipe.errors import ConfigError
+from slothpipe.obsscaling.data import METRICS as OBSSCALING_METRICS
 
 __all__ = ["SCHEMA_PATH", "check_config", "load_schema"]
 
@@ -37,7 +43,20 @@ _MISSING = object()
 def load_schema(path: str | os.PathLike[str] = SCHEMA_PATH) -> dict[str, Any]:
     """The JSON schema of the configuration, read from its YAML file."""
     with open(path, encoding="utf-8") as f:
-        return yaml.safe_load(f)
+        return _with_tables(yaml.safe_load(f))
+
+
+def _with_tables(schema: Mapping[str, Any]) -> dict[str, Any]:
+    """``schema`` with the allowed values that come from the package's tables: ``$defs.benchmark`` gets the
+    benchmark names of :mod:`slothpipe.benchmarks` as its ``enum``, ``$defs.obsscaling_metric`` the metric
+    columns of Ruan et al.'s tables."""
+    schema = dict(schema)
+    defs = dict(schema.get("$defs", {}))
+    for name, values in (("benchmark", BENCHMARKS), ("obsscaling_metric", OBSSCALING_METRICS)):
+        if name in defs and "enum" not in defs[name]:
+            defs[name] = {**defs[name], "enum": list(values)}
+    schema["$defs"] = defs
+    return schema
 
 
 def check_config(
@@ -52,8 +71,7 @@ def check_config(
     ``evaluation.paper_groups``, ``evaluation.paper_mae``, ``downstream.tasks.<name>.file``) must exist
     relative to ``base_dir`` (default: the working directory, where Snakemake runs its jobs).
     """
-    if not isinstance(schema, Mapping):
-        schema = load_schema(schema)
+    schema = _with_tables(schema) if isinstance(schema, Mapping) else load_schema(schema)
     validator = validator_for(schema)(schema)
     errors = list(validator.iter_errors(config))
     if errors:
@@ -142,11 +160,11 @@ def _describe(error: ValidationError) -> str:
     """The three-line message of one schema error."""
     path = list(error.absolute_path)
     kind, expected, schema = error.validator, error.validator_value, error.schema
-    description = schema.get("description") if isinstance(schema, Mapping) else None
+    allowed = schema.get("allowed") if isinstance(schema, Mapping) else None
 
     if "propertyNames" in error.absolute_schema_path:
         # The key itself is invalid (e.g. a source name with '/'): error.instance is the key.
-        allowed = description or f"a name matching {schema.get('pattern', '?')}"
+        allowed = allowed or f"a name matching {schema.get('pattern', '?')}"
         return _message([*path, error.instance], "invalid name", error.instance, allowed)
     if kind == "additionalProperties" and expected is False:
         known = schema.get("properties", {})
@@ -164,9 +182,9 @@ def _describe(error: ValidationError) -> str:
         return _message(path, "value not allowed", error.instance, f"one of {_join(expected)}")
     if kind == "type":
         types = expected if isinstance(expected, list) else [expected]
-        return _message(path, "wrong type", error.instance, description or " or ".join(types))
+        return _message(path, "wrong type", error.instance, allowed or " or ".join(types))
     if kind == "pattern":
-        return _message(path, "invalid value", error.instance, description or f"a string matching {expected}")
+        return _message(path, "invalid value", error.instance, allowed or f"a string matching {expected}")
     limits = {
         "minimum": ">= {}",
         "maximum": "<= {}",
@@ -181,5 +199,5 @@ def _describe(error: ValidationError) -> str:
         return _message(path, "value out of range", error.instance, limits[kind].format(expected))
     if kind == "uniqueItems":
         return _message(path, "repeated items", error.instance, "a list without repeated items")
-    # oneOf / anyOf and anything else: the schema's own description when it has one.
-    return _message(path, "invalid value", error.instance, description or error.message)
+    # oneOf / anyOf and anything else: the schema's own `allowed` text when it has one.
+    return _message(path, "invalid value", error.instance, allowed or error.message)

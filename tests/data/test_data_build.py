@@ -25,10 +25,7 @@ SCALE = ["params_b", "tokens_t", "flops_1e21", "log_params", "log_tokens", "log_
 def build(world, metadata="paper", humaneval=True):
     return build_dataset(
         world["registry"],
-        world["leaderboard_v1"],
-        world["leaderboard_v2"],
-        world["obsscaling_base"],
-        world["obsscaling_instruct"],
+        {key: world[key] for key in CLEAN_SOURCES},
         world["humaneval"] if humaneval else None,
         metadata=metadata,
     )
@@ -222,7 +219,7 @@ def run_script(world, out_dir: Path, metadata="paper", manifests=None):
         output=SimpleNamespace(
             dataset=str(out_dir / "dataset.parquet"), unmatched=str(out_dir / "unmatched.csv")
         ),
-        params=SimpleNamespace(metadata=metadata),
+        params=SimpleNamespace(metadata=metadata, sources=CLEAN_SOURCES),
         log=[str(out_dir / "clean.log")],
         rule="clean",
     )

@@ -25,6 +25,7 @@ from slothpipe.data import BENCHMARKS, build_dataset
 
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parents[1]
+PARQUET = "train-00000-of-00001.parquet"
 ALLOWLIST = HERE / "reference_allowlist.csv"
 SCORE_TOL = 1e-4
 SCALE_RTOL = 1e-9
@@ -87,17 +88,15 @@ def test_dataset_reproduces_the_paper(shared_dir):
         / "43dad3252c7fab354de3ee2e197a0a467cb5d327"
         / "eval_results"
     )
+    hub = shared_dir / "hub"
     dataset, _ = build_dataset(
         REPO_ROOT / "config" / "models.csv",
-        shared_dir
-        / "hub"
-        / "open-llm-leaderboard-old"
-        / "contents"
-        / "data"
-        / "train-00000-of-00001.parquet",
-        shared_dir / "hub" / "open-llm-leaderboard" / "contents" / "data" / "train-00000-of-00001.parquet",
-        raw / "base_llm_benchmark_eval.csv",
-        raw / "instruct_llm_benchmark_eval.csv",
+        {
+            "leaderboard_v1": hub / "open-llm-leaderboard-old" / "contents" / "data" / PARQUET,
+            "leaderboard_v2": hub / "open-llm-leaderboard" / "contents" / "data" / PARQUET,
+            "obsscaling_base": raw / "base_llm_benchmark_eval.csv",
+            "obsscaling_instruct": raw / "instruct_llm_benchmark_eval.csv",
+        },
         REPO_ROOT / "config" / "downstream" / "humaneval_evalplus.csv",
         metadata="paper",
     )

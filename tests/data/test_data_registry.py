@@ -292,7 +292,7 @@ def test_real_registry_loads_in_both_modes(real_registry):
     paper, corrected = real_registry["paper"], real_registry["corrected"]
     assert len(paper) == 188
     assert list(paper["model"]) == sorted(paper["model"]), "keep config/models.csv sorted by model"
-    # The paper's experiment pool (digest 6.3): rows with tokens, variant families of at least two such rows.
+    # The paper's experiment pool (Sloth code prep_data): rows with tokens, variant families of >= 2 such rows
     usable = paper[paper["tokens_t"].notna()]
     usable = usable[usable.groupby("variant_family")["model"].transform("size") >= 2]
     assert (len(usable), usable["variant_family"].nunique(), usable["family"].nunique()) == (164, 53, 30)

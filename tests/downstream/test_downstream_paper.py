@@ -1,6 +1,6 @@
 """The downstream stage on the paper's data (needs the real snapshots in ../shared; skipped without them).
 
-Facts checked against the digest (§10): Ruan et al.'s PCA of the 79 × 12 score matrix reproduces the
+Checked against the paper (§4.4, App. J, L): Ruan et al.'s PCA of the 79 × 12 score matrix reproduces the
 paper's Figure 40 components; the HumanEval and EQ-Bench regressions train on the paper's 40 and 13 models;
 their weights have the paper's signs and ordering (Reasoning dominant for HumanEval; EQ-Bench a mixture of
 Reasoning and Knowledge with little Instruction following).
@@ -23,8 +23,9 @@ from slothpipe.downstream.skill_sources import setting_skills
 pytestmark = pytest.mark.shared
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+PARQUET = "train-00000-of-00001.parquet"
 COMMIT = "43dad3252c7fab354de3ee2e197a0a467cb5d327"
-# digest §10.5, Figure 40 (pca.components_, columns in Figure 2's order)
+# paper Figure 40 (pca.components_, columns in Figure 2's order)
 PAPER_PCA = [
     [0.62, 0.13, 0.07, 0.43, 0.30, 0.24, 0.05, 0.16, 0.29, 0.26, 0.19, 0.23],
     [0.64, 0.12, 0.04, -0.09, 0.00, -0.02, -0.02, -0.06, -0.37, -0.53, -0.27, -0.27],
@@ -38,10 +39,12 @@ def paper_data(shared_dir):
     hub = shared_dir / "hub"
     dataset, _ = build_dataset(
         REPO_ROOT / "config" / "models.csv",
-        hub / "open-llm-leaderboard-old" / "contents" / "data" / "train-00000-of-00001.parquet",
-        hub / "open-llm-leaderboard" / "contents" / "data" / "train-00000-of-00001.parquet",
-        raw / "base_llm_benchmark_eval.csv",
-        raw / "instruct_llm_benchmark_eval.csv",
+        {
+            "leaderboard_v1": hub / "open-llm-leaderboard-old" / "contents" / "data" / PARQUET,
+            "leaderboard_v2": hub / "open-llm-leaderboard" / "contents" / "data" / PARQUET,
+            "obsscaling_base": raw / "base_llm_benchmark_eval.csv",
+            "obsscaling_instruct": raw / "instruct_llm_benchmark_eval.csv",
+        },
         REPO_ROOT / "config" / "downstream" / "humaneval_evalplus.csv",
         metadata="paper",
     )

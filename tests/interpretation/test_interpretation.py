@@ -282,7 +282,7 @@ def test_slug():
 
 # ----------------------------------------------------------------------------------- the paper's data
 
-# Table 2 of the paper (digest §12): (params B, tokens T) for Reasoning and Knowledge at the six budgets.
+# Table 2 of the paper: (params B, tokens T) for Reasoning and Knowledge at the six budgets.
 TABLE2_REASONING = [(0.93, 0.18), (5.36, 0.18), (30.98, 0.18), (72.0, 0.45), (72.0, 2.59), (72.0, 15.0)]
 TABLE2_KNOWLEDGE = [(0.16, 1.04), (0.16, 6.02), (0.37, 15.0), (2.15, 15.0), (12.44, 15.0), (72.0, 15.0)]
 

@@ -42,7 +42,7 @@ def test_top_level_import_and_paper_defaults(sim):
     est = sloth.estimator_
     # the paper's Sloth: trainable link, learned floors, family intercepts, warm start from Sloth basic
     assert (est.link, est.floor, est.intercept) == ("monotone", "learned", "family")
-    assert est.init is not None and est.init.link == "sigmoid"
+    assert est.init is not None and est.init["link_params"] is None  # from the sigmoid link
     assert sloth.method_ == "sloth_d1" and sloth.label_ == "Sloth (d=1)"
     assert set(dir(slothpipe)) >= {"Sloth", "SlothBasic", "PCAFlops", "Flops", "SizeAndTokens"}
     with pytest.raises(AttributeError, match="no attribute 'Slot'"):

@@ -1,4 +1,4 @@
-"""Baselines against hand-computed cases (digest §5)."""
+"""Baselines against hand-computed cases (paper §4.2, App. E)."""
 
 import numpy as np
 import pytest
@@ -82,7 +82,7 @@ def test_size_and_tokens_warm_start_runs_and_keeps_structure(sim):
         link="monotone",
         floor="learned",
         chance=sim.chance,
-        init=basic,
+        init=basic.fitted_params(),
         n_restarts=1,
         link_init="sigmoid",
         max_iter=300,

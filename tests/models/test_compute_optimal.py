@@ -1,4 +1,4 @@
-"""Compute-optimal allocation: closed form against brute force (digest §12)."""
+"""Compute-optimal allocation: closed form against brute force (paper §4.6, App. B)."""
 
 import numpy as np
 import pytest
@@ -35,7 +35,7 @@ def test_closed_form_matches_grid_search(seed):
 
 
 def test_interior_vertex_for_concave_skill():
-    beta = np.array([0.14, 0.82, 0.53])  # the paper's instruction-following skill (digest §9.2, rerun)
+    beta = np.array([0.14, 0.82, 0.53])  # instruction following (a rerun of the authors' notebook)
     alloc = optimal_allocation(beta, [3.346e22], **BOX)
     line = np.log10(3.346e22 / 6e21)
     vertex = (beta[0] - beta[1] + beta[2] * line) / (2 * beta[2])
@@ -45,7 +45,7 @@ def test_interior_vertex_for_concave_skill():
 
 def test_reasoning_wants_parameters_knowledge_wants_tokens():
     budgets = budget_grid(6, 1e21, 6 * 72 * 15 * 1e21)
-    reasoning = optimal_allocation([0.68, 0.34, -0.16], budgets, **BOX)  # digest §9.2 (rerun)
+    reasoning = optimal_allocation([0.68, 0.34, -0.16], budgets, **BOX)  # Reasoning, same rerun
     knowledge = optimal_allocation([1.22, 1.97, -0.28], budgets, **BOX)
     assert np.allclose(reasoning.params, [0.93, 5.36, 30.98, 72.0, 72.0, 72.0], atol=0.01)
     assert np.allclose(reasoning.tokens[:3], 0.18)

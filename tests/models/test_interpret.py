@@ -7,7 +7,7 @@ from slothpipe.analysis.skills import PLOT_ORDER
 from slothpipe.models import SlothRegressor, geomin_oblique, interpret, name_skills
 
 ORDER = PLOT_ORDER
-# the paper's Figure 2 loadings (digest §9.2): Reasoning, Knowledge, Instruction following
+# the paper's Figure 2 loadings (Figure 2): Reasoning, Knowledge, Instruction following
 FIG2 = np.array(
     [
         [3.43, 3.42, 2.30, 1.71, 1.78, 1.65, 0.86, 0.60, 0.65, 0.51, 0.66, 0.05],

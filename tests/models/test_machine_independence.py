@@ -45,7 +45,8 @@ SCRIPT = textwrap.dedent(
     basic = SlothRegressor(3, link="sigmoid", floor="fixed", **kw).fit(
         sim.X[train], sim.Y[train], sim.families[train]
     )
-    sloth = SlothRegressor(3, link="monotone", floor="learned", init=basic, n_restarts=1, **kw)
+    init = basic.fitted_params()
+    sloth = SlothRegressor(3, link="monotone", floor="learned", init=init, n_restarts=1, **kw)
     sloth.fit(sim.X[train], sim.Y[train], sim.families[train])
     pred = sloth.predict(sim.X[test], sim.families[test])
     print(json.dumps({{"blas": blas, "pred": pred.ravel().tolist(), "converged": sloth.converged_}}))

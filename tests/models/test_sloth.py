@@ -37,7 +37,7 @@ def test_sloth_warm_started_monotone_link_fits_training_data_at_least_as_well(si
         link="monotone",
         floor="learned",
         chance=sim.chance,
-        init=basic,
+        init=basic.fitted_params(),
         n_restarts=1,
         link_init="sigmoid",
         max_iter=400,
@@ -57,7 +57,13 @@ def test_sloth_warm_started_monotone_link_fits_training_data_at_least_as_well(si
 def test_monotone_link_is_increasing(sim):
     basic = SlothRegressor(1, chance=sim.chance).fit(sim.X, sim.Y, sim.families)
     full = SlothRegressor(
-        1, link="monotone", floor="learned", chance=sim.chance, init=basic, n_restarts=1, max_iter=200
+        1,
+        link="monotone",
+        floor="learned",
+        chance=sim.chance,
+        init=basic.fitted_params(),
+        n_restarts=1,
+        max_iter=200,
     ).fit(sim.X, sim.Y, sim.families)
     # move along the size axis of one family: the single skill changes monotonically, so must every score
     u = np.linspace(sim.X[:, 0].min() - 3, sim.X[:, 0].max() + 3, 200)

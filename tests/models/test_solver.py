@@ -1,4 +1,4 @@
-"""The authors' fitting protocol as an optional solver (solver="adam_paper", digest section 4.1)."""
+"""The authors' fitting protocol as an optional solver (solver="adam_paper", Sloth code ``fitFR``)."""
 
 import functools
 
@@ -81,7 +81,12 @@ def test_adam_paper_is_deterministic_and_differs_from_lbfgs(sim):
 def test_adam_paper_clamps_link_weights_and_keeps_floors_in_the_unit_interval(sim):
     basic = SlothRegressor(1, chance=sim.chance, solver="adam_paper").fit(sim.X, sim.Y, sim.families)
     full = SlothRegressor(
-        1, link="monotone", floor="learned", chance=sim.chance, init=basic, solver="adam_paper"
+        1,
+        link="monotone",
+        floor="learned",
+        chance=sim.chance,
+        init=basic.fitted_params(),
+        solver="adam_paper",
     ).fit(sim.X, sim.Y, sim.families)
     assert all(np.all(full.link_params_[k] >= 0) for k in _core.NONNEG_LINK_KEYS)
     assert np.all((full.floors_ >= 0) & (full.floors_ <= 1))

@@ -106,11 +106,11 @@ def law_world(seed=3, n=50):
 def test_law_is_fitted_on_training_rows_only():
     M, y, _ = law_world()
     train = np.arange(len(y)) < 35
-    law = ObservationalScalingLaw(2, link="sigmoid", loss="huber").fit(M[train], y[train])
+    law = ObservationalScalingLaw(2, regressor=SigmoidLinkRegressor(loss="huber")).fit(M[train], y[train])
     before = law.predict(M[~train])
     M2 = M.copy()
     M2[~train] += 0.3  # change the test models' benchmarks: the fit cannot move
-    law2 = ObservationalScalingLaw(2, link="sigmoid", loss="huber").fit(M2[train], y[train])
+    law2 = ObservationalScalingLaw(2, regressor=SigmoidLinkRegressor(loss="huber")).fit(M2[train], y[train])
     np.testing.assert_array_equal(law.components_, law2.components_)
     np.testing.assert_array_equal(law.predict(M[~train]), before)
     assert np.mean((before - y[~train]) ** 2) < 1e-3
@@ -119,7 +119,7 @@ def test_law_is_fitted_on_training_rows_only():
 
 def test_equivalent_flops_transform_leaves_predictions_unchanged():
     M, y, skill = law_world()
-    law = ObservationalScalingLaw(2, link="sigmoid-parametric", loss="least_squares").fit(M, y)
+    law = ObservationalScalingLaw(2, regressor=SigmoidLinkRegressor(link="sigmoid-parametric")).fit(M, y)
     C = law.decision_function(M)
     ref = np.arange(len(y)) < 6  # any reference models
     log_flops = 1.7 * skill[ref] + 3.0

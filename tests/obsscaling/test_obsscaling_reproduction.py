@@ -1,4 +1,4 @@
-"""The notebooks' printed MSEs (obsscaling digest §3-§5), reproduced from the real ObsScaling tables.
+"""The notebooks' printed MSEs (ObsScaling code, docs/sources.md), reproduced from the real ObsScaling tables.
 
 Each printed value has two significant digits; the issue's tolerance is 6 % of it.
 """
@@ -17,7 +17,7 @@ from slothpipe.obsscaling.data import TABLES, clean_tables
 
 pytestmark = pytest.mark.shared
 
-#: digest §3 (emergent, fixed cutoffs): predictor -> target -> (train, test)
+#: emergent notebook (fixed cutoffs): predictor -> target -> (train, test)
 EMERGENT = {
     "flops": {
         "word_unscrambling_2_exact_match": (2.6e-4, 1.3e-2),
@@ -50,14 +50,15 @@ EMERGENT = {
         "arithmetic_2dm_2_acc": (2.6e-3, 3.1e-2),
     },
 }
-#: digest §4 (agentic, top 10 % held out)
+#: agentic notebook (top 10 % held out)
 AGENTIC = {
     "pc1": {"ABench-OA": (6.8e-4, 5.7e-3), "ABoard-Avg_SR": (5.9e-4, 2.0e-2)},
     "pc1-2": {"ABench-OA": (4.6e-4, 2.6e-4), "ABoard-Avg_SR": (3.2e-4, 1.3e-3)},
     "pc1-3": {"ABench-OA": (3.7e-4, 2.2e-4), "ABoard-Avg_SR": (2.9e-4, 3.6e-3)},
     "pc1-4": {"ABench-OA": (3.5e-4, 1.0e-3), "ABoard-Avg_SR": (9.1e-5, 1.8e-2)},
 }
-#: digest §3-§4: the fitted forms over ln reference-equivalent FLOPs, C = slope·x + intercept (2 decimals)
+#: emergent and agentic notebooks: the fitted forms over ln reference-equivalent FLOPs,
+#: C = slope·x + intercept (2 decimals)
 FORMS = {
     ("word_unscrambling_2_exact_match", "pc1"): (0.61, -5.58),
     ("word_unscrambling_2_exact_match", "pc1-3"): (0.87, -6.12),
@@ -68,7 +69,8 @@ FORMS = {
     ("ABench-OA", "pc1-3"): (0.43, -5.52),
     ("ABoard-Avg_SR", "pc1-2"): (0.44, -6.75),
 }
-#: digest §5: geometric mean of the PC1-3 test MSE over naive, CoT and CoT + SC (notebook plot readout)
+#: subset-selection notebook (the post-training setup): geometric mean of the PC1-3 test MSE over naive,
+#: CoT and CoT + SC (notebook plot readout)
 POST_TRAINING_GEOMEAN = (2.60e-3, 2.70e-3)
 POST_TRAINING_TARGETS = [
     "gsm8k_5_exact_match,flexible-extract",
@@ -122,7 +124,7 @@ def test_emergent_mses_match_the_notebook(tables, obs_config):
     found = summaries(tables, obs_config, "emergent", set(EMERGENT["pc1"]))
     check(found, EMERGENT)
     check_forms(found)
-    # split sizes of digest §3
+    # split sizes of the emergent notebook
     sizes = {t: (int(f.loc["pc1", "n_train"]), int(f.loc["pc1", "n_test"])) for t, f in found.items()}
     assert sizes == {
         "word_unscrambling_2_exact_match": (44, 19),
@@ -137,7 +139,7 @@ def test_agentic_mses_match_the_notebook(tables, obs_config):
     found = {t: f[1] for t, f in fitted.items()}
     check(found, AGENTIC)
     check_forms(found)
-    # effective metric weights of the PC1-3 fits (notebook heatmaps, digest §4)
+    # effective metric weights of the PC1-3 fits (agentic notebook heatmaps)
     expected = {
         "ABench-OA": [2.34, 0.82, 0.32, 0.54, 0.60, -0.42, 2.63],
         "ABoard-Avg_SR": [-0.10, -0.31, -0.55, 0.14, 0.56, 2.28, 3.36],

@@ -6,8 +6,11 @@ from pathlib import Path
 
 from slothpipe.config import check_config
 
+# The repository: two levels above this file, whichever Snakefile (root or workflow/) was the entry point.
+REPO = Path(workflow.current_basedir).parents[1]
+
 # Schema (keys, types, values, path patterns), then the files the config names: one short ConfigError.
-check_config(config, schema=Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml")
+check_config(config, schema=REPO / "workflow" / "schemas" / "config.schema.yaml")
 
 # The environment of every job: BLAS pinned to one thread (jobs are single-threaded; parallelism comes from
 # Snakemake), deterministic hashing in every Python subprocess, and the workflow's own src/ first on the import
@@ -16,16 +19,15 @@ check_config(config, schema=Path(workflow.basedir) / "workflow" / "schemas" / "c
 os.environ.update(
     {var: "1" for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS")},
     PYTHONHASHSEED="0",
-    PYTHONPATH=os.pathsep.join(
-        p for p in (str(Path(workflow.basedir) / "src"), os.environ.get("PYTHONPATH", "")) if p
-    ),
+    PYTHONPATH=os.pathsep.join(p for p in (str(REPO / "src"), os.environ.get("PYTHONPATH", "")) if p),
 )
 # Software of every job with --sdm conda (the lint asks every rule to name one).
 SOFTWARE_ENV = "../envs/slothpipe.yaml"
 
-PKG_DIR = Path(workflow.basedir) / "src" / "slothpipe"
-# Modules every script imports (directly or through slothpipe.runner).
-PKG_CORE = ("__init__.py", "errors.py", "io.py", "runner.py")
+PKG_DIR = REPO / "src" / "slothpipe"
+# Modules every script imports (directly or through slothpipe.runner), and the benchmark and source tables that
+# every stage derives its benchmarks, suites and figure panels from.
+PKG_CORE = ("__init__.py", "errors.py", "io.py", "runner.py", "benchmarks.py")
 
 
 def pkg(*names):
@@ -102,6 +104,12 @@ OFFLINE_MIRROR = config["offline_mirror"]
 HUB_SOURCES = sorted(config["sources"]["hub"])
 GITHUB_SOURCES = sorted(config["sources"]["github"])
 
+
+def raw_files(sources):
+    """Input name -> downloaded file of each source (Hub sources are parquet files, GitHub ones CSV)."""
+    return {s: f"resources/raw/{s}.{'parquet' if s in HUB_SOURCES else 'csv'}" for s in sources}
+
+
 # The dataset the modelling stages read, and where their outputs go, follow `metadata`: the paper's facts
 # give the tracked reproduction under results/; the corrected facts a separate tree under results/corrected/.
 METADATA = config["metadata"]
@@ -156,10 +164,6 @@ def fold_slice(wildcards):
             "`snakemake --forcerun plan_groups ...`"
         )
     return entry
-
-
-def configured(suite, n):
-    return suite in SUITES and n in N_TRAIN
 
 
 # ---- helpers of interpretation.smk (the linter keeps functions out of rule files; they run at call time,

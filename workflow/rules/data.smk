@@ -24,10 +24,8 @@ DATA_OUTPUTS = [
 ]
 
 
+from slothpipe.data.schema import CLEAN_SOURCES
 from slothpipe.download import mirror_content_key
-
-# The downloads `clean` reads (each checked against its manifest before use).
-CLEAN_SOURCES = ["leaderboard_v1", "leaderboard_v2", "obsscaling_base", "obsscaling_instruct"]
 
 
 rule download_hub:
@@ -92,10 +90,8 @@ rule download_github:
 rule clean:
     """Join the raw sources with config/models.csv into the validated dataset (the paper's metadata)."""
     input:
-        leaderboard_v1="resources/raw/leaderboard_v1.parquet",
-        leaderboard_v2="resources/raw/leaderboard_v2.parquet",
-        obsscaling_base="resources/raw/obsscaling_base.csv",
-        obsscaling_instruct="resources/raw/obsscaling_instruct.csv",
+        # the downloads `clean` reads (each checked against its manifest before use), from the source table
+        **raw_files(CLEAN_SOURCES),
         registry=config["registry"],
         humaneval="config/downstream/humaneval_evalplus.csv",
         manifests=expand("results/data/manifests/{source}.json", source=CLEAN_SOURCES),
@@ -115,6 +111,7 @@ rule clean:
         runtime=10,
     params:
         metadata="paper",
+        sources=CLEAN_SOURCES,
     script:
         "../scripts/clean.py"
 
@@ -130,3 +127,4 @@ use rule clean as clean_corrected with:
         "benchmarks/rules/clean_corrected.tsv"
     params:
         metadata="corrected",
+        sources=CLEAN_SOURCES,

@@ -13,6 +13,8 @@
 
 import re
 
+from slothpipe.figure_plan import downstream_figures, link_figures, link_jobs, loadings_figures
+
 DS = config["downstream"]
 DS_SKILLS = DS["skills"]
 DS_TASKS = DS["tasks"]
@@ -22,55 +24,11 @@ LINK = DS["link_functions"]
 ROTATION_KEYS = ("rotation_starts", "rotation_tol", "rotation_max_iter")
 
 
-# Figures of the regressions: name -> task and the skill settings drawn side by side (with panel titles).
-DOWNSTREAM_FIGURES = {
-    "fig06_humaneval": dict(task="humaneval", panels=[("main", "Sloth (d=3) without the Llama-3-70B pair")]),
-    "fig30_eq_bench": dict(task="eq_bench", panels=[("main", "Sloth (d=3) without the Llama-3-70B pair")]),
-    "fig37_humaneval_sloth_vs_pca": dict(
-        task="humaneval",
-        panels=[("sloth_all", "Sloth (d=3), all models"), ("pca_all", "Observational law (PCA, 3 PCs)")],
-    ),
-    "fig38_eq_bench_sloth_vs_pca": dict(
-        task="eq_bench",
-        panels=[("sloth_all", "Sloth (d=3), all models"), ("pca_all", "Observational law (PCA, 3 PCs)")],
-    ),
-}
-LOADINGS_FIGURES = {
-    "fig32_downstream_loadings": dict(
-        setting="main", title="Loadings of the Sloth fit without the Llama-3-70B pair", vmin=-1.0, vmax=2.0
-    ),
-    "fig39_loadings_sloth_all": dict(
-        setting="sloth_all", title="Loadings of the Sloth fit on all models (App. L)", vmin=-1.0, vmax=2.0
-    ),
-    "fig40_loadings_pca": dict(
-        setting="pca_all", title="PCA components (observational scaling law, App. L)", vmin=-1.0, vmax=1.0
-    ),
-}
-DOWNSTREAM_FIGURES = {
-    k: v
-    for k, v in DOWNSTREAM_FIGURES.items()
-    if v["task"] in DS_TASKS and all(s in DS_SKILLS for s, _ in v["panels"])
-}
-LOADINGS_FIGURES = {k: v for k, v in LOADINGS_FIGURES.items() if v["setting"] in DS_SKILLS}
-
-# Link-function figures: the paper shows the base families (Figures 33-36); the instruct variants the
-# authors' notebook also makes are "figK_*" (Appendix K, unnumbered).
-LINK_PAPER_NUMBERS = {
-    ("v1", "meta-llama-3"): "fig33",
-    ("v2", "meta-llama-3"): "fig34",
-    ("v1", "yi-1.5"): "fig35",
-    ("v2", "yi-1.5"): "fig36",
-}
-LINK_JOBS = {
-    (suite, family): case
-    for suite in LINK["suites"]
-    for case, spec in LINK["cases"].items()
-    for family in spec["test_models"]
-}
-LINK_FIGURES = {
-    f"{LINK_PAPER_NUMBERS.get((suite, family), 'figK')}_link_functions_{suite}_{family}": (suite, family)
-    for suite, family in LINK_JOBS
-}
+# Which figures (paper numbers where the paper has them) and what they show: slothpipe.figure_plan.
+DOWNSTREAM_FIGURES = downstream_figures(DS_TASKS, DS_SKILLS)  # name -> task, panels [(setting, title)]
+LOADINGS_FIGURES = loadings_figures(DS_SKILLS)  # name -> setting, title, vmin, vmax
+LINK_JOBS = link_jobs(LINK["suites"], LINK["cases"])  # (suite, family) -> case
+LINK_FIGURES = link_figures(LINK["suites"], LINK["cases"])  # name -> (suite, family)
 
 
 DOWNSTREAM_OUTPUTS = [

@@ -16,6 +16,7 @@ import json
 import re
 
 from slothpipe.evaluation.bundles import method_bundles, uses_random_starts
+from slothpipe.figure_plan import family_figures, heatmap_figures, shared_intercept_setting
 from slothpipe.models.registry import METHODS
 
 EVAL = config["evaluation"]
@@ -132,7 +133,7 @@ rule mae_summary:
 
 # The hand-written explanation of the misses (docs/paper_comparison_notes.md, shipped with the workflow) is
 # appended to the Markdown after the table and the computed target verdicts.
-PAPER_COMPARISON_NOTES = _display_path(Path(workflow.basedir) / "docs" / "paper_comparison_notes.md")
+PAPER_COMPARISON_NOTES = _display_path(REPO / "docs" / "paper_comparison_notes.md")
 
 
 rule paper_comparison:
@@ -182,30 +183,10 @@ rule table_models:
 # Every figure of the prediction experiment, named after its number in the paper (NeurIPS version).
 # "complete" variants add the shared-intercept Sloth rows.
 
-HEATMAP_FIGURES = {
-    "fig01_errors_n1": dict(panels=[("v1", 1), ("v2", 1)], complete=False, metric="mae_pp"),
-    "fig10_mape_n1": dict(panels=[("v1", 1), ("v2", 1)], complete=False, metric="mape_pct"),
-    "fig11_errors_n1_complete": dict(panels=[("v1", 1), ("v2", 1)], complete=True, metric="mae_pp"),
-    "fig12_errors_v1v2_n1": dict(panels=[("v1+v2", 1)], complete=False, metric="mae_pp"),
-    "fig12_errors_v1v2_n1_complete": dict(panels=[("v1+v2", 1)], complete=True, metric="mae_pp"),
-    "fig16_errors_n2": dict(panels=[("v1", 2), ("v2", 2)], complete=False, metric="mae_pp"),
-    "fig16_errors_n2_complete": dict(panels=[("v1", 2), ("v2", 2)], complete=True, metric="mae_pp"),
-    "fig17_errors_v1v2_n2": dict(panels=[("v1+v2", 2)], complete=False, metric="mae_pp"),
-    "fig17_errors_v1v2_n2_complete": dict(panels=[("v1+v2", 2)], complete=True, metric="mae_pp"),
-}
-FAMILY_FIGURES = {
-    "fig13_family_errors_v1_n1": ("v1", 1),
-    "fig14_family_errors_v2_n1": ("v2", 1),
-    "fig15_family_errors_v1v2_n1": ("v1+v2", 1),
-    "fig18_family_errors_v1_n2": ("v1", 2),
-    "fig19_family_errors_v2_n2": ("v2", 2),
-    "fig20_family_errors_v1v2_n2": ("v1+v2", 2),
-}
-SHARED_FIGURE = ("v1+v2", 1)  # Figure 3
-
-
-HEATMAP_FIGURES = {k: v for k, v in HEATMAP_FIGURES.items() if all(configured(*p) for p in v["panels"])}
-FAMILY_FIGURES = {k: v for k, v in FAMILY_FIGURES.items() if configured(*v)}
+# Which figures and panels: slothpipe.figure_plan (one panel per leaderboard suite of the source table).
+HEATMAP_FIGURES = heatmap_figures(SUITES, N_TRAIN)
+FAMILY_FIGURES = family_figures(SUITES, N_TRAIN)
+SHARED_FIGURE = shared_intercept_setting(SUITES, N_TRAIN, SELECTED_METHODS)  # Figure 3, or None
 
 EVALUATION_OUTPUTS = [
     f"{OUT}/evaluation/plan.json",
@@ -215,11 +196,7 @@ EVALUATION_OUTPUTS = [
     f"{OUT}/tables/table3_models.csv",
     *expand(f"{OUT}/figures/{{name}}.{{ext}}", name=[*HEATMAP_FIGURES, *FAMILY_FIGURES], ext=["pdf", "png"]),
 ]
-FIGURE3_METHODS = ("flops_shared", "sloth_d", "sloth_shared_d")
-if configured(*SHARED_FIGURE) and all(
-    any(m == prefix or (m.startswith(prefix) and m[len(prefix) :].isdigit()) for m in SELECTED_METHODS)
-    for prefix in FIGURE3_METHODS
-):
+if SHARED_FIGURE is not None:
     EVALUATION_OUTPUTS += expand(f"{OUT}/figures/fig03_shared_intercept.{{ext}}", ext=["pdf", "png"])
 
 

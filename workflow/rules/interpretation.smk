@@ -11,7 +11,7 @@
 
 import re
 
-from slothpipe.analysis.interpretation import slug
+from slothpipe.figure_plan import motivation_figures, skill_figures
 
 INTERP = config["interpretation"]
 SKILL_DS = list(INTERP["n_skills"])
@@ -24,31 +24,9 @@ if CO["n_skills"] not in SKILL_DS:
     )
 
 
-# Paper figure numbers (NeurIPS version, digest §15) per kind and number of skills; other d get no number.
-# Figures 21-22 and 26-27 carry duplicated captions in the paper: we take the first as loadings, the second as
-# the skill correlation (the order of the d=3 pair, Figure 2 then Figure 25).
-FIGURE_NUMBERS = {
-    "loadings": {2: "fig21", 3: "fig02", 4: "fig26"},
-    "correlation": {2: "fig22", 3: "fig25", 4: "fig27"},
-    "instruct": {2: "fig23", 3: "fig05", 4: "fig28"},
-    "level_curves": {2: "fig24", 3: "fig04", 4: "fig29"},
-}
-FIGURE_STEMS = {
-    "loadings": "loadings",
-    "correlation": "skill_correlation",
-    "instruct": "instruct_vs_base",
-    "level_curves": "level_curves",
-}
-SKILL_FIGURES = {}  # name -> (kind, d)
-for _kind, _stem in FIGURE_STEMS.items():
-    for _d in SKILL_DS:
-        _number = FIGURE_NUMBERS[_kind].get(_d, "skills")
-        SKILL_FIGURES[f"{_number}_{_stem}_d{_d}"] = (_kind, _d)
-
-MOTIVATION_FIGURES = {f"motivation/{slug(b)}": b for b in MOTIV["benchmarks"]}
-for _name, _bench in (("fig08_motivation_mmlu-pro", "MMLU-PRO"), ("fig09_motivation_bbh", "BBH")):
-    if _bench in MOTIV["benchmarks"]:
-        MOTIVATION_FIGURES[_name] = _bench
+# Which figures (paper numbers where the paper has them): slothpipe.figure_plan.
+SKILL_FIGURES = skill_figures(SKILL_DS)  # name -> (kind, d)
+MOTIVATION_FIGURES = motivation_figures(MOTIV["benchmarks"])  # name -> benchmark
 
 
 INTERPRETATION_OUTPUTS = [

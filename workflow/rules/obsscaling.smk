@@ -1,5 +1,5 @@
 # Ruan et al.'s observational scaling laws (arXiv 2405.10938): their three applications, and Sloth skills on
-# the same splits (issue 12; method and numbers: ../shared/docs/obsscaling_digest.md).
+# the same splits (issue 12; method: the ObsScaling code, docs/sources.md).
 #
 #   obsscaling_clean    the five ObsScaling CSVs (download_github) -> results/obsscaling/data/{table}.parquet
 #   obsscaling_fit      per application: size / FLOPs baselines and PC1 ... PC1-k at the configured split

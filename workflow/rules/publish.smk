@@ -16,7 +16,7 @@ PUBLISH_CMD = f'"{sys.executable}" -m slothpipe.publish'
 # `snakemake --report report.html` (or .zip) shows every published file, grouped by the section of
 # results/README.md that lists it and captioned with that row: the paper figure or table it reproduces, how it
 # compares, and the rule that made it (slothpipe.catalog reads the README; nothing is repeated here).
-CATALOG = read_catalog(Path(workflow.basedir) / "results" / "README.md")
+CATALOG = read_catalog(REPO / "results" / "README.md")
 
 
 localrules:

@@ -13,10 +13,7 @@ def main(snakemake):
         check_cached(getattr(inp, info["source"]), info)
     dataset, unmatched = build_dataset(
         inp.registry,
-        inp.leaderboard_v1,
-        inp.leaderboard_v2,
-        inp.obsscaling_base,
-        inp.obsscaling_instruct,
+        {key: getattr(inp, key) for key in snakemake.params.sources},
         inp.humaneval,
         metadata=snakemake.params.metadata,
     )

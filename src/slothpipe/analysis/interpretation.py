@@ -1,4 +1,4 @@
-"""The interpretation stage's data products (paper §4.3, §4.6, App. D, I; digest §9, §12, §14).
+"""The interpretation stage's data products (paper §4.3, §4.6, App. B, D, I).
 
 A fitted skills model (:func:`slothpipe.analysis.skills.fit_skills`) is stored once per number of skills as a
 JSON *interpretation file* (:func:`write_interpretation`); every figure and table is computed from that file
@@ -19,6 +19,7 @@ import pandas as pd
 
 from slothpipe.analysis.skills import SkillsFit
 from slothpipe.errors import ConfigError, DataError
+from slothpipe.figure_plan import slug as _slug
 from slothpipe.io import write_text
 from slothpipe.models.compute_optimal import budget_grid, optimal_allocation
 from slothpipe.models.interpret import COEF_NAMES
@@ -26,7 +27,7 @@ from slothpipe.tables import latex_escape
 
 FORMAT_VERSION = 1
 
-#: (base family, instruct family) pairs of the paper's Figure 5 (digest §9.4), as variant families.
+#: (base family, instruct family) pairs of the paper's Figure 5, as variant families.
 PAPER_INSTRUCT_PAIRS: tuple[tuple[str, str], ...] = (
     ("falcon", "falcon-instruct"),
     ("gemma", "gemma-it"),
@@ -242,7 +243,7 @@ def correlation_table(result: SkillsResult) -> pd.DataFrame:
 def instruct_pairs(
     result: SkillsResult, pairs: Sequence[tuple[str, str]] = PAPER_INSTRUCT_PAIRS
 ) -> pd.DataFrame:
-    """Base vs instruct skills (digest §9.4): for every model of an instruct family, the base-family model
+    """Base vs instruct skills (paper Figure 5): for every model of an instruct family, the base-family model
     of the same size (log10 params equal to 1e-9).  One row per (pair, size, skill); pairs absent from the
     fit are skipped.  Columns: base_family, instruct_family, base_model, instruct_model, params_b, skill,
     base, instruct."""
@@ -280,7 +281,7 @@ def instruct_pairs(
 def compute_optimal_table(
     result: SkillsResult, *, n_budgets: int, low_flops: float = 1e21, high_flops: float | None = None
 ) -> pd.DataFrame:
-    """Compute-optimal (params, tokens) per budget and skill (digest §12): long format with columns
+    """Compute-optimal (params, tokens) per budget and skill (paper Tables 1-2): long format with columns
     ``flops_1e19, skill, params_b, tokens_t``.
 
     Budgets: ``n_budgets`` geometric from ``low_flops`` to ``high_flops`` (default 6 · max size · max tokens
@@ -359,9 +360,9 @@ def compute_optimal_latex(table: pd.DataFrame, skills: Sequence[str], *, caption
 
 
 def motivation_frame(dataset: pd.DataFrame, benchmark: str, *, n_families: int = 10) -> pd.DataFrame:
-    """Rows of the motivation scatters (digest §14): base models with a ``benchmark`` score, size and tokens,
-    of the ``n_families`` original families with most such models (ties by name).  Adds natural-log
-    ``log_flops`` (FLOPs = 6 · N · D), ``log_params`` (N in B) and ``log_tokens`` (D in T)."""
+    """Rows of the motivation scatters (paper App. D, Figures 8-9): base models with a ``benchmark`` score,
+    size and tokens, of the ``n_families`` original families with most such models (ties by name).  Adds
+    natural-log     ``log_flops`` (FLOPs = 6 · N · D), ``log_params`` (N in B) and ``log_tokens`` (D in T)."""
     if benchmark not in dataset.columns:
         raise DataError(f"dataset: no benchmark column {benchmark!r}")
     base = dataset[~dataset["instruct"].astype(bool)].dropna(subset=[benchmark, "params_b", "tokens_t"])
@@ -384,8 +385,5 @@ def motivation_frame(dataset: pd.DataFrame, benchmark: str, *, n_families: int =
 
 
 def slug(name: str) -> str:
-    """File-name form of a benchmark (``MATH Lvl 5`` → ``math-lvl-5``)."""
-    out = "".join(ch.lower() if ch.isalnum() else "-" for ch in name)
-    while "--" in out:
-        out = out.replace("--", "-")
-    return out.strip("-")
+    """File-name form of a benchmark (:func:`slothpipe.figure_plan.slug`)."""
+    return _slug(name)

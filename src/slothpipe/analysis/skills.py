@@ -1,4 +1,4 @@
-"""The skills model of the paper's interpretation analyses (paper section 4.3, App. A.1 / I; digest §9.1).
+"""The skills model of the paper's interpretation analyses (paper §4.3, App. A.1 / I).
 
 Sloth basic (sigmoid link, floors fixed at chance, family intercepts) fitted on every model that has all the
 benchmarks, a size and a token count (no minimum family size: 79 models and 31 families on the paper's
@@ -27,26 +27,14 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from slothpipe.benchmarks import PLOT_ORDER as _TABLE_PLOT_ORDER
 from slothpipe.errors import DataError
 from slothpipe.models.interpret import Interpretation, geomin_oblique, interpret, name_skills
 from slothpipe.models.laws import SlothRegressor
 from slothpipe.models.registry import chance_levels
 
-#: The 12 benchmarks in the column order of the paper's loadings figures (digest §6.2).
-PLOT_ORDER = [
-    "GSM8K",
-    "MATH Lvl 5",
-    "GPQA",
-    "MMLU",
-    "MMLU-PRO",
-    "BBH",
-    "MUSR",
-    "TruthfulQA",
-    "ARC",
-    "HellaSwag",
-    "Winogrande",
-    "IFEval",
-]
+#: The benchmarks in the column order of the paper's loadings figures (Figure 2; the benchmark table).
+PLOT_ORDER = list(_TABLE_PLOT_ORDER)
 
 
 def skills_frame(
@@ -129,8 +117,9 @@ def fit_skills(
     ``rotation_starts`` > 1 re-rotates the whitened loadings from that many geomin starts (T = I, then random
     orthogonal ones seeded by ``random_state``) and keeps the lowest criterion (:func:`geomin_multistart`);
     ``rotation_tol`` / ``rotation_max_iter`` are the geomin stopping rule of that search.
-    ``chance`` are the fixed floors γ_j, one per benchmark (default: the paper's chance levels, digest §3.3;
-    other floors are for sensitivity studies such as ``studies/interpretation_floors.py``).
+    ``chance`` are the fixed floors γ_j, one per benchmark (default: the chance levels of paper
+    §4.2, footnote 4; other floors are for sensitivity studies such as
+    ``studies/interpretation_floors.py``).
     ``estimator_kwargs`` go to :class:`SlothRegressor` (e.g. ``max_iter``).
     """
     benchmarks = list(benchmarks)

@@ -5,7 +5,7 @@ Public API::
     from slothpipe.data import build_dataset, load_registry
 
     registry = load_registry("config/models.csv", metadata="paper")
-    dataset, unmatched = build_dataset("config/models.csv", v1, v2, ruan_base, ruan_instruct,
+    dataset, unmatched = build_dataset("config/models.csv", {"leaderboard_v1": v1, ...},  # CLEAN_SOURCES
                                        "config/downstream/humaneval_evalplus.csv", metadata="paper")
 
 Columns, row order and rules are documented in ``config/README.md`` and in the module docstrings.

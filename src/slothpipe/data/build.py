@@ -49,34 +49,27 @@ import math
 import os
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
+from slothpipe.benchmarks import LEADERBOARDS, benchmarks_of
 from slothpipe.data.downstream import read_downstream_scores
 from slothpipe.data.registry import load_registry
 from slothpipe.data.schema import (
     BENCHMARKS,
+    CLEAN_SOURCES,
     DATASET_COLUMNS,
     HUMANEVAL_EVALPLUS,
     IDENTITY_COLUMNS,
-    LEADERBOARD_V1,
-    LEADERBOARD_V2,
     OBSSCALING_BASE,
     OBSSCALING_INSTRUCT,
     PROVENANCE_COLUMNS,
     UNMATCHED_COLUMNS,
-    V1_BENCHMARKS,
-    V2_BENCHMARKS,
 )
-from slothpipe.data.sources import (
-    read_leaderboard_v1,
-    read_leaderboard_v2,
-    read_obsscaling,
-    resolve_v1,
-    resolve_v2,
-)
+from slothpipe.data.sources import read_leaderboard, read_obsscaling, resolve
 
 __all__ = ["UNMATCHED_KINDS", "BuildResult", "assemble", "build_dataset", "name_stem"]
 
@@ -91,13 +84,13 @@ UNMATCHED_KINDS: tuple[str, ...] = (
     "unlinked_registry_model",
     "family_lookalike",
 )
-_SOURCE_ORDER = (LEADERBOARD_V1, LEADERBOARD_V2, OBSSCALING_BASE, OBSSCALING_INSTRUCT)
+_SOURCE_ORDER = CLEAN_SOURCES
 _LINK_COLUMN = {
-    LEADERBOARD_V1: "v1_fullname",
-    LEADERBOARD_V2: "v2_fullname",
+    **{source.key: source.link for source in LEADERBOARDS},
     OBSSCALING_BASE: "ruan_model",
     OBSSCALING_INSTRUCT: "ruan_model",
 }
+_LEADERBOARD_KEYS = tuple(source.key for source in LEADERBOARDS)
 # A size token: digits, optional decimal part ('.' or '_'), then b/m, optionally more digits ('7b1', '1b5');
 # preceded by the start, '-', '_' or 'x' (as in '8x7b') and followed by the end, '-' or '_'.
 _SIZE_TOKEN = re.compile(r"(?<![^_x-])\d+(?:[._]\d+)?[bm]\d*(?=$|[-_])")
@@ -125,43 +118,38 @@ def name_stem(name: str) -> str:
 
 def build_dataset(
     registry: PathLike,
-    leaderboard_v1: PathLike,
-    leaderboard_v2: PathLike,
-    obsscaling_base: PathLike,
-    obsscaling_instruct: PathLike,
+    sources: Mapping[str, PathLike],
     humaneval: PathLike | None = None,
     *,
     metadata: str = "paper",
 ) -> BuildResult:
     """Read and validate every input, then :func:`assemble` the dataset and the unmatched table.
 
-    ``metadata`` is ``"paper"`` (the paper's parameter and token counts) or ``"corrected"``; it changes
-    ``params_b``, ``tokens_t`` and the FLOPs and log columns only.  ``humaneval`` is the EvalPlus file
-    (``config/downstream/humaneval_evalplus.csv``); without it HumanEval comes from Ruan's tables only.
+    ``sources`` maps each key of :data:`slothpipe.data.schema.CLEAN_SOURCES` (the source table) to its
+    downloaded file.  ``metadata`` is ``"paper"`` (the paper's parameter and token counts) or
+    ``"corrected"``; it changes ``params_b``, ``tokens_t`` and the FLOPs and log columns only.  ``humaneval``
+    is the EvalPlus file (``config/downstream/humaneval_evalplus.csv``); without it HumanEval comes from
+    Ruan's tables only.
     """
+    missing = [key for key in CLEAN_SOURCES if key not in sources]
+    if missing:
+        raise ValueError(f"build_dataset: no file for source(s) {', '.join(missing)}")
     reg = load_registry(registry, metadata)
-    v1 = read_leaderboard_v1(leaderboard_v1)
-    v2 = read_leaderboard_v2(leaderboard_v2)
-    rb = read_obsscaling(obsscaling_base, "base")
-    ri = read_obsscaling(obsscaling_instruct, "instruct")
+    frames = {source.key: read_leaderboard(sources[source.key], source.key) for source in LEADERBOARDS}
+    frames[OBSSCALING_BASE] = read_obsscaling(sources[OBSSCALING_BASE], "base")
+    frames[OBSSCALING_INSTRUCT] = read_obsscaling(sources[OBSSCALING_INSTRUCT], "instruct")
     he = read_downstream_scores(humaneval, set(reg["model"])) if humaneval is not None else None
-    return assemble(reg, v1, v2, rb, ri, he)
+    return assemble(reg, frames, he)
 
 
 def assemble(
     registry: pd.DataFrame,
-    leaderboard_v1: pd.DataFrame,
-    leaderboard_v2: pd.DataFrame,
-    obsscaling_base: pd.DataFrame,
-    obsscaling_instruct: pd.DataFrame,
+    sources: Mapping[str, pd.DataFrame],
     humaneval: pd.DataFrame | None = None,
 ) -> BuildResult:
-    """Join validated frames (from :func:`load_registry` and the readers) into a :class:`BuildResult`."""
+    """Join validated frames (from :func:`load_registry` and the readers, by source key) into a result."""
     resolved = {
-        LEADERBOARD_V1: resolve_v1(leaderboard_v1),
-        LEADERBOARD_V2: resolve_v2(leaderboard_v2),
-        OBSSCALING_BASE: obsscaling_base,
-        OBSSCALING_INSTRUCT: obsscaling_instruct,
+        key: resolve(sources[key], key) if key in _LEADERBOARD_KEYS else sources[key] for key in CLEAN_SOURCES
     }
     lookup = {key: _records(frame) for key, frame in resolved.items()}
     he_lookup = _records(humaneval, key="model") if humaneval is not None else {}
@@ -215,37 +203,40 @@ def _assemble_one(model, lookup, he_lookup) -> tuple[dict, list[dict]]:
         return rec
 
     ruan = find(model.ruan_source, model.ruan_model) if model.ruan_source else None
-    lb1 = find(LEADERBOARD_V1, model.v1_fullname)
-    lb2 = find(LEADERBOARD_V2, model.v2_fullname)
-
-    # v1 benchmarks: a primary row and a row that fills the primary's gaps (see the module docstring).
-    primary: tuple[dict, str] | None = None
-    filler: tuple[dict, str] | None = None
-    if ruan is not None and model.ruan_role == "primary":
-        primary = (ruan, model.ruan_source)
-        filler = (lb1, LEADERBOARD_V1) if lb1 is not None else None
-    elif lb1 is not None:
-        primary = (lb1, LEADERBOARD_V1)
-        filler = (ruan, model.ruan_source) if ruan is not None else None
-    elif ruan is not None:
-        primary = (ruan, model.ruan_source)
-    if primary is not None:
-        rec, source = primary
-        out.update({b: rec[b] for b in V1_BENCHMARKS})
-        out["source_v1"], out["row_v1"] = source, rec["row"]
-        if filler is not None:
-            rec, source = filler
-            filled = [b for b in V1_BENCHMARKS if _nan(out[b]) and not _nan(rec[b])]
-            if filled:
-                out.update({b: rec[b] for b in filled})
-                out["fill_v1"], out["source_v1_fill"], out["row_v1_fill"] = (
-                    ",".join(filled),
-                    source,
-                    rec["row"],
-                )
-    if lb2 is not None:
-        out.update({b: lb2[b] for b in V2_BENCHMARKS})
-        out["source_v2"], out["row_v2"] = LEADERBOARD_V2, lb2["row"]
+    for source in LEADERBOARDS:
+        lb = find(source.key, getattr(model, source.link))
+        benches = benchmarks_of(source.key)
+        suite = source.suite
+        if not source.filled_by_fill_sources:
+            if lb is not None:
+                out.update({b: lb[b] for b in benches})
+                out[f"source_{suite}"], out[f"row_{suite}"] = source.key, lb["row"]
+            continue
+        # A primary row and a row that fills the primary's gaps (see the module docstring).
+        primary: tuple[dict, str] | None = None
+        filler: tuple[dict, str] | None = None
+        if ruan is not None and model.ruan_role == "primary":
+            primary = (ruan, model.ruan_source)
+            filler = (lb, source.key) if lb is not None else None
+        elif lb is not None:
+            primary = (lb, source.key)
+            filler = (ruan, model.ruan_source) if ruan is not None else None
+        elif ruan is not None:
+            primary = (ruan, model.ruan_source)
+        if primary is not None:
+            rec, key = primary
+            out.update({b: rec.get(b, math.nan) for b in benches})
+            out[f"source_{suite}"], out[f"row_{suite}"] = key, rec["row"]
+            if filler is not None:
+                rec, key = filler
+                filled = [b for b in benches if _nan(out[b]) and not _nan(rec.get(b, math.nan))]
+                if filled:
+                    out.update({b: rec[b] for b in filled})
+                    out[f"fill_{suite}"], out[f"source_{suite}_fill"], out[f"row_{suite}_fill"] = (
+                        ",".join(filled),
+                        key,
+                        rec["row"],
+                    )
 
     he = he_lookup.get(model.model)
     if he is not None:
@@ -274,7 +265,7 @@ def _finish_dataset(dataset: pd.DataFrame, reg: pd.DataFrame) -> pd.DataFrame:
         dataset["log_flops"] = np.log(flops)
     for col in (*BENCHMARKS, "HumanEval"):
         dataset[col] = dataset[col].astype("float64")
-    for col in ("row_v1", "row_v1_fill", "row_v2", "row_humaneval"):
+    for col in (c for c in PROVENANCE_COLUMNS if c.startswith("row_")):
         dataset[col] = dataset[col].astype("Int64")
     for col in (*IDENTITY_COLUMNS, *PROVENANCE_COLUMNS):
         if col == "instruct" or col.startswith("row_"):
@@ -333,8 +324,7 @@ def _unmatched(
         )
 
     for source_col, row_col, benchmarks in (
-        ("source_v1", "row_v1", V1_BENCHMARKS),
-        ("source_v2", "row_v2", V2_BENCHMARKS),
+        (f"source_{s.suite}", f"row_{s.suite}", benchmarks_of(s.key)) for s in LEADERBOARDS
     ):
         linked_rows = dataset[dataset[source_col].notna() & (dataset[source_col] != "None")]
         for rec in linked_rows.to_dict("records"):
@@ -353,13 +343,13 @@ def _unmatched(
     # Names that identify a registry model, and the names each source links.
     identifies: dict[str, set[str]] = defaultdict(set)
     for rec in reg.itertuples(index=False):
-        for name in (rec.hf_id, rec.v1_fullname, rec.v2_fullname, rec.ruan_model):
+        for name in (rec.hf_id, *(getattr(rec, s.link) for s in LEADERBOARDS), rec.ruan_model):
             if name:
                 identifies[name].add(rec.model)
         identifies[rec.model].add(rec.model)  # Ruan's instruct table names models without organisation
     linked: dict[str, dict[str, str]] = {source: {} for source in _SOURCE_ORDER}
     for rec in reg.itertuples(index=False):
-        for source in (LEADERBOARD_V1, LEADERBOARD_V2):
+        for source in _LEADERBOARD_KEYS:
             name = getattr(rec, _LINK_COLUMN[source])
             if name:
                 linked[source][name] = rec.model
@@ -370,7 +360,7 @@ def _unmatched(
     # (None, stem) from the canonical ids, for names without organisation.
     stems: dict[tuple[str | None, str], set[str]] = defaultdict(set)
     for rec in reg.itertuples(index=False):
-        for name in (rec.hf_id, rec.v1_fullname, rec.v2_fullname, rec.ruan_model):
+        for name in (rec.hf_id, *(getattr(rec, s.link) for s in LEADERBOARDS), rec.ruan_model):
             if "/" in name:
                 org = name.split("/", 1)[0].lower()
                 stems[(org, name_stem(name))].add(rec.model)
@@ -436,19 +426,17 @@ def _unmatched(
 
 def _linked_name(info: pd.DataFrame, model: str, source: str) -> str:
     """The name under which the registry links ``model`` to ``source`` ("" when it does not)."""
-    if source in (LEADERBOARD_V1, LEADERBOARD_V2):
+    if source in _LEADERBOARD_KEYS:
         return str(info.at[model, _LINK_COLUMN[source]])
     return str(info.at[model, "ruan_model"]) if info.at[model, "ruan_source"] == source else ""
 
 
 def _log_summary(dataset: pd.DataFrame, unmatched: pd.DataFrame) -> None:
-    has_v1 = dataset[list(V1_BENCHMARKS)].notna().any(axis=1).sum()
-    has_v2 = dataset[list(V2_BENCHMARKS)].notna().any(axis=1).sum()
+    has = {s.suite: int(dataset[list(benchmarks_of(s.key))].notna().any(axis=1).sum()) for s in LEADERBOARDS}
     log.info(
-        "dataset: %d models (%d with leaderboard-v1 scores, %d with v2 scores, %d with HumanEval)",
+        "dataset: %d models (%s, %d with HumanEval)",
         len(dataset),
-        has_v1,
-        has_v2,
+        ", ".join(f"{n} with leaderboard-{suite} scores" for suite, n in has.items()),
         dataset["HumanEval"].notna().sum(),
     )
     for rec in unmatched[unmatched["kind"] == "missing_score"].itertuples(index=False):

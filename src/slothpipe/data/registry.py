@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from slothpipe.benchmarks import LEADERBOARDS
 from slothpipe.data.schema import METADATA_CHOICES, RUAN_SOURCES, data_error
 from slothpipe.errors import ConfigError
 
@@ -39,8 +40,7 @@ REGISTRY_COLUMNS: tuple[str, ...] = (
     "variant_family",
     "instruct",
     "base_model",
-    "v1_fullname",
-    "v2_fullname",
+    *(source.link for source in LEADERBOARDS),  # v1_fullname, v2_fullname
     "ruan_source",
     "ruan_model",
     "ruan_role",
@@ -67,7 +67,8 @@ NUMBER_COLUMNS: tuple[str, ...] = (
     "tokens_t_corrected",
 )
 # Link columns whose non-empty values must be unique across rows (a source row feeds one model only).
-UNIQUE_COLUMNS: tuple[str, ...] = ("model", "hf_id", "v1_fullname", "v2_fullname")
+LINK_COLUMNS: tuple[str, ...] = tuple(source.link for source in LEADERBOARDS)
+UNIQUE_COLUMNS: tuple[str, ...] = ("model", "hf_id", *LINK_COLUMNS)
 
 RUAN_ROLES: tuple[str, ...] = ("primary", "fill")
 
@@ -190,7 +191,7 @@ def _parse_row(path: Path, row: _Row) -> dict[str, object]:
         raise err("model", f"malformed model id {v['model']!r} (lowercase letters, digits, '.', '_', '-')")
     if v["base_model"] and not _MODEL_ID.match(v["base_model"]):
         raise err("base_model", f"malformed model id {v['base_model']!r}")
-    for col in ("hf_id", "v1_fullname", "v2_fullname"):
+    for col in ("hf_id", *LINK_COLUMNS):
         if v[col] and not _HF_ID.match(v[col]):
             raise err(col, f"malformed Hugging Face name {v[col]!r} (expected 'organisation/name')")
 

@@ -8,22 +8,27 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from slothpipe.benchmarks import BENCHMARKS as _TABLE_BENCHMARKS
+from slothpipe.benchmarks import FILL_SOURCES, LEADERBOARDS, SOURCES, benchmarks_of, leaderboard
 from slothpipe.errors import DataError
 
-# Open LLM Leaderboard v1 benchmarks (the paper's experiment 0), 0-1 scale in the dataset.
-V1_BENCHMARKS: tuple[str, ...] = ("MMLU", "ARC", "HellaSwag", "Winogrande", "TruthfulQA", "GSM8K")
-# Open LLM Leaderboard v2 benchmarks (experiment 1): the leaderboard's `<name> Raw` columns.
-V2_BENCHMARKS: tuple[str, ...] = ("IFEval", "BBH", "MATH Lvl 5", "GPQA", "MUSR", "MMLU-PRO")
-# The 12 benchmarks of experiment 2, in the order of the dataset's columns.
-BENCHMARKS: tuple[str, ...] = V1_BENCHMARKS + V2_BENCHMARKS
+# Benchmarks and sources come from their tables (slothpipe.benchmarks); these are the data stage's names.
+# The benchmarks of each leaderboard, 0-1 scale in the dataset (v1: experiment 0, v2: experiment 1).
+BENCHMARKS_BY_SUITE: dict[str, tuple[str, ...]] = {s.suite: benchmarks_of(s.key) for s in LEADERBOARDS}
+V1_BENCHMARKS: tuple[str, ...] = BENCHMARKS_BY_SUITE["v1"]
+V2_BENCHMARKS: tuple[str, ...] = BENCHMARKS_BY_SUITE["v2"]
+# Every benchmark (experiment 2 uses the first 12), in the order of the dataset's columns.
+BENCHMARKS: tuple[str, ...] = _TABLE_BENCHMARKS
 
 # Source keys: the names of the raw inputs of the clean rule, used in the provenance columns.
-LEADERBOARD_V1 = "leaderboard_v1"
-LEADERBOARD_V2 = "leaderboard_v2"
-OBSSCALING_BASE = "obsscaling_base"
-OBSSCALING_INSTRUCT = "obsscaling_instruct"
+LEADERBOARD_SOURCES: tuple[str, ...] = tuple(s.key for s in LEADERBOARDS)
+LEADERBOARD_V1 = leaderboard("v1").key
+LEADERBOARD_V2 = leaderboard("v2").key
+RUAN_SOURCES: tuple[str, ...] = tuple(s.key for s in FILL_SOURCES)
+OBSSCALING_BASE, OBSSCALING_INSTRUCT = RUAN_SOURCES
 HUMANEVAL_EVALPLUS = "humaneval_evalplus"
-RUAN_SOURCES: tuple[str, ...] = (OBSSCALING_BASE, OBSSCALING_INSTRUCT)
+#: The sources the clean step reads, in provenance order.
+CLEAN_SOURCES: tuple[str, ...] = tuple(s.key for s in SOURCES)
 
 METADATA_CHOICES: tuple[str, ...] = ("paper", "corrected")
 
@@ -44,14 +49,18 @@ SCALE_COLUMNS: tuple[str, ...] = (
     "log_tokens",
     "log_flops",
 )
+
+
+def _provenance(source) -> tuple[str, ...]:
+    s = source.suite
+    fill = (f"fill_{s}", f"source_{s}_fill", f"row_{s}_fill") if source.filled_by_fill_sources else ()
+    return (f"source_{s}", f"row_{s}", *fill)
+
+
+# Per leaderboard: the source key and 0-based row of its benchmarks' scores (and, for a leaderboard whose
+# benchmarks the fill sources supply, which benchmarks another row filled); then HumanEval's.
 PROVENANCE_COLUMNS: tuple[str, ...] = (
-    "source_v1",
-    "row_v1",
-    "fill_v1",
-    "source_v1_fill",
-    "row_v1_fill",
-    "source_v2",
-    "row_v2",
+    *(c for source in LEADERBOARDS for c in _provenance(source)),
     "source_humaneval",
     "row_humaneval",
 )

@@ -8,8 +8,8 @@ range, and returns a normalised frame with one row per file row, in file order:
   or empty, the Hugging Face name parsed from the HTML ``Model`` column; Ruan et al.: the ``Model`` column);
 - ``row``: the row's 0-based position in the file (the provenance ``row_*`` columns of the dataset use it);
 - the scores under the dataset's benchmark names, on a 0-1 scale (leaderboard v1: percent / 100;
-  leaderboard v2: the ``<benchmark> Raw`` columns; Ruan: as stored, ``ARC-C`` -> ``ARC`` and ``Winograd`` ->
-  ``Winogrande``, plus ``HumanEval``);
+  leaderboard v2: the ``<benchmark> Raw`` columns; Ruan: as stored, renamed by the fill columns of
+  the benchmark table :mod:`slothpipe.benchmarks`, plus ``HumanEval``);
 - leaderboard v1 also ``date`` (UTC timestamp, NaT when missing or unparsable) and ``precision``.
 
 Duplicate rules (several rows with the same ``name``), verified against the paper's compiled dataset:
@@ -29,7 +29,8 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 
-from slothpipe.data.schema import V1_BENCHMARKS, V2_BENCHMARKS, data_error
+from slothpipe.benchmarks import leaderboard, source_columns
+from slothpipe.data.schema import OBSSCALING_BASE, OBSSCALING_INSTRUCT, data_error
 
 __all__ = [
     "RUAN_BASE_COLUMNS",
@@ -37,34 +38,20 @@ __all__ = [
     "V1_COLUMNS",
     "V2_COLUMNS",
     "parse_model_html",
+    "read_leaderboard",
     "read_leaderboard_v1",
     "read_leaderboard_v2",
     "read_obsscaling",
+    "resolve",
     "resolve_v1",
     "resolve_v2",
 ]
 
-# Source column -> dataset benchmark name.
-V1_COLUMNS: dict[str, str] = {b: b for b in V1_BENCHMARKS}
-V2_COLUMNS: dict[str, str] = {f"{b} Raw": b for b in V2_BENCHMARKS}
-RUAN_BASE_COLUMNS: dict[str, str] = {
-    "MMLU": "MMLU",
-    "ARC-C": "ARC",
-    "HellaSwag": "HellaSwag",
-    "Winograd": "Winogrande",
-    "TruthfulQA": "TruthfulQA",
-    "GSM8K": "GSM8K",
-    "HumanEval": "HumanEval",
-}
-RUAN_INSTRUCT_COLUMNS: dict[str, str] = {
-    "MMLU": "MMLU",
-    "ARC-C": "ARC",
-    "HellaSwag": "HellaSwag",
-    "Winogrande": "Winogrande",
-    "TruthfulQA": "TruthfulQA",
-    "GSM8K": "GSM8K",
-    "HumanEval": "HumanEval",
-}
+# Source column -> dataset benchmark name (from the benchmark table, slothpipe.benchmarks).
+V1_COLUMNS: dict[str, str] = source_columns(leaderboard("v1").key)
+V2_COLUMNS: dict[str, str] = source_columns(leaderboard("v2").key)
+RUAN_BASE_COLUMNS: dict[str, str] = {**source_columns(OBSSCALING_BASE), "HumanEval": "HumanEval"}
+RUAN_INSTRUCT_COLUMNS: dict[str, str] = {**source_columns(OBSSCALING_INSTRUCT), "HumanEval": "HumanEval"}
 
 _HTML_NAME = re.compile(r"<a\b[^>]*>([^<]+)</a>")
 _HTML_HREF = re.compile(r'href="https://huggingface\.co/([^"/]+/[^"/]+)"')
@@ -179,25 +166,35 @@ def _scores(
     return pd.DataFrame(out, index=raw.index)
 
 
+def read_leaderboard(path: str | os.PathLike[str], source: str) -> pd.DataFrame:
+    """Every row of a leaderboard file (``source``: its key or suite in the source table), scores / scale.
+
+    A leaderboard whose duplicates resolve by date (v1) also gets ``date`` and ``precision``.
+    """
+    spec = leaderboard(source)
+    path = Path(path)
+    columns = source_columns(spec.key)
+    score_cols = list(columns)
+    if spec.duplicates == "latest":
+        wanted, needed = ["fullname", "Model", "date", "Precision", *score_cols], ["date", *score_cols]
+    else:
+        wanted, needed = ["fullname", "Model", *score_cols], score_cols
+    raw = _read_parquet(path, wanted, needed).reset_index(drop=True)
+    frame = pd.DataFrame({"name": _names(path, raw), "row": range(len(raw))})
+    if spec.duplicates == "latest":
+        frame["date"] = pd.to_datetime(raw["date"], format="ISO8601", utc=True, errors="coerce")
+        frame["precision"] = raw["Precision"].astype(str) if "Precision" in raw.columns else ""
+    return pd.concat([frame, _scores(path, raw, columns, spec.scale, csv=False)], axis=1)
+
+
 def read_leaderboard_v1(path: str | os.PathLike[str]) -> pd.DataFrame:
     """Open LLM Leaderboard v1 (``open-llm-leaderboard-old/contents``): every row, scores / 100."""
-    path = Path(path)
-    score_cols = list(V1_COLUMNS)
-    raw = _read_parquet(path, ["fullname", "Model", "date", "Precision", *score_cols], ["date", *score_cols])
-    raw = raw.reset_index(drop=True)
-    frame = pd.DataFrame({"name": _names(path, raw), "row": range(len(raw))})
-    frame["date"] = pd.to_datetime(raw["date"], format="ISO8601", utc=True, errors="coerce")
-    frame["precision"] = raw["Precision"].astype(str) if "Precision" in raw.columns else ""
-    return pd.concat([frame, _scores(path, raw, V1_COLUMNS, 100.0, csv=False)], axis=1)
+    return read_leaderboard(path, "v1")
 
 
 def read_leaderboard_v2(path: str | os.PathLike[str]) -> pd.DataFrame:
     """Open LLM Leaderboard v2 (``open-llm-leaderboard/contents``): every row, the ``Raw`` scores."""
-    path = Path(path)
-    score_cols = list(V2_COLUMNS)
-    raw = _read_parquet(path, ["fullname", "Model", *score_cols], score_cols).reset_index(drop=True)
-    frame = pd.DataFrame({"name": _names(path, raw), "row": range(len(raw))})
-    return pd.concat([frame, _scores(path, raw, V2_COLUMNS, 1.0, csv=False)], axis=1)
+    return read_leaderboard(path, "v2")
 
 
 def read_obsscaling(path: str | os.PathLike[str], kind: str) -> pd.DataFrame:
@@ -225,6 +222,11 @@ def read_obsscaling(path: str | os.PathLike[str], kind: str) -> pd.DataFrame:
         )
     frame = pd.DataFrame({"name": names, "row": range(len(raw))})
     return pd.concat([frame, _scores(path, raw, columns, 1.0, csv=True)], axis=1)
+
+
+def resolve(frame: pd.DataFrame, source: str) -> pd.DataFrame:
+    """One row per ``name`` by the leaderboard's duplicate rule (:func:`resolve_v1` or :func:`resolve_v2`)."""
+    return resolve_v1(frame) if leaderboard(source).duplicates == "latest" else resolve_v2(frame)
 
 
 def resolve_v1(frame: pd.DataFrame) -> pd.DataFrame:

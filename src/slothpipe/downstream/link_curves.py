@@ -1,4 +1,4 @@
-"""Prediction curves versus model size for the link-function comparison of App. K (digest §13, Figs 33–36).
+"""Prediction curves versus model size for the link-function comparison of App. K (Figures 33–36).
 
 For one leaderboard suite (6 benchmarks) and one test family: every model with the suite's scores, a size
 and a token count is a training row except ``exclude`` (the big models of the case); the methods of

@@ -1,4 +1,4 @@
-"""The downstream regressions of the paper (digest §10.1 steps 2–4) and Ruan et al.'s PCA skills (§10.5).
+"""The downstream regressions of the paper (paper §4.4, App. J) and Ruan et al.'s PCA skills (App. L).
 
 The authors fit ``Sloth(d=1)`` with the skills as covariates, a shared intercept, a sigmoid link and the floor
 fixed at 0, i.e. y = sigmoid(w·(βᵀz + c) + b) with the Huber loss.  :class:`~slothpipe.models.laws.
@@ -13,6 +13,7 @@ signs and ratios, not magnitudes.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import KW_ONLY
 
 import numpy as np
 import pandas as pd
@@ -21,7 +22,7 @@ from scipy.special import expit as sigmoid
 
 from slothpipe.errors import DataError
 from slothpipe.models._core import HUBER_DELTA  # the Huber threshold δ of every Sloth fit
-from slothpipe.models._params import ParamsMixin
+from slothpipe.models._params import Estimator, hyperparameters
 
 #: Identifier columns of a skills table (:func:`slothpipe.downstream.skill_sources.setting_skills`).
 ID_COLUMNS = ["model", "variant_family", "params_b", "tokens_t", "role"]
@@ -63,7 +64,8 @@ def huber_objective(
     return float(val.sum() / n), grad
 
 
-class LogisticLinkRegressor(ParamsMixin):
+@hyperparameters
+class LogisticLinkRegressor(Estimator):
     """y = floor + (1 − floor)·sigmoid(βᵀz + c), fitted with the mean Huber loss (δ = 0.01) by L-BFGS-B.
 
     Parameters
@@ -78,22 +80,15 @@ class LogisticLinkRegressor(ParamsMixin):
     ``n_features_in_``.
     """
 
-    _param_names = ("floor", "n_restarts", "max_iter", "tol", "random_state")
+    _: KW_ONLY
+    floor: float = 0.0
+    n_restarts: int = DEFAULT_RESTARTS
+    max_iter: int = 5000
+    tol: float = 1e-12
+    random_state: int | None = 0
 
-    def __init__(
-        self,
-        *,
-        floor: float = 0.0,
-        n_restarts: int = DEFAULT_RESTARTS,
-        max_iter: int = 5000,
-        tol: float = 1e-12,
-        random_state: int | None = 0,
-    ):
-        self.floor = floor
-        self.n_restarts = n_restarts
-        self.max_iter = max_iter
-        self.tol = tol
-        self.random_state = random_state
+    _fitted_attribute = "coef_"
+    _sklearn_type = "regressor"
 
     def fit(self, Z, y):
         """Fit on covariates Z (n×d, e.g. skills) and targets y (n, in [0, 1]).  Returns ``self``."""
@@ -139,8 +134,7 @@ class LogisticLinkRegressor(ParamsMixin):
 
     def decision_function(self, Z) -> np.ndarray:
         """The linear predictor βᵀz + c (the x-axis of the downstream figures)."""
-        if not hasattr(self, "coef_"):
-            raise ValueError("this LogisticLinkRegressor is not fitted yet: call fit first")
+        self._check_fitted()
         Z = _check_matrix(Z, "Z")
         if Z.shape[1] != self.n_features_in_:
             raise ValueError(f"Z has {Z.shape[1]} columns; the model was fitted on {self.n_features_in_}")

@@ -1,11 +1,11 @@
-"""Skills for the downstream tasks (digest §10.1, §10.5): Sloth skills or Ruan et al.'s PCA skills.
+"""Skills for the downstream tasks (paper §4.4, App. L): Sloth skills or Ruan et al.'s PCA skills.
 
 A *setting* says where the skills come from:
 
 * ``sloth`` — Sloth basic (d skills, log10 units, family intercepts) fitted by
   :func:`slothpipe.analysis.skills.fit_skills` on the models with all benchmarks minus ``exclude``, best of
   several seeds, interpreted with ``anchor``.  Excluded models get the scaling-law skills of their size,
-  tokens and family intercept (:func:`heldout_skills`; digest §10.1 step 3), so their family must keep a
+  tokens and family intercept (:func:`heldout_skills`; paper §4.4), so their family must keep a
   model in the fit.
 * ``pca`` — Ruan et al.'s capabilities: PCA of the raw score matrix of the same rows
   (:func:`slothpipe.downstream.regression.pca_skills`); excluded models are projected on the components.
@@ -73,7 +73,7 @@ def best_skills_fit(
 def heldout_skills(fit: SkillsFit, rows: pd.DataFrame, *, log_base: float = 10.0) -> np.ndarray:
     """Skills of models not in the fit: the fitted law at their size and tokens with their family intercept.
 
-    Z = [u, v, u·v, one-hot(family)] B_rot − translation (digest §10.1 step 3), u, v = log_base of params (B)
+    Z = [u, v, u·v, one-hot(family)] B_rot − translation (paper §4.4, App. A.1), u, v = log_base of params (B)
     and tokens (T).  A family absent from the fit raises :class:`~slothpipe.errors.DataError`.
     """
     missing = rows[rows[["params_b", "tokens_t"]].isna().any(axis=1)]["model"].tolist()

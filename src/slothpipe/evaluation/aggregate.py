@@ -1,4 +1,4 @@
-"""Aggregation of per-fold errors into the paper's numbers (paper_digest.md section 7, "Metric").
+"""Aggregation of per-fold errors into the paper's numbers (paper §4.2).
 
 * Per test model and benchmark: absolute error in percentage points (``abs_error_pp`` of the fold tables).
 * Within a held-out group: mean over the group's test models (per benchmark).
@@ -8,7 +8,7 @@
 
 MAPE (the paper's Figure 10 gives no definition): absolute percentage error ``100·|ŷ − y| / y`` in percent,
 computed only for entries whose true score is at least ``MAPE_MIN_SCORE`` (1 pp).  Scores below that, mostly
-0 on GSM8K and MATH Lvl 5 for small models, make a relative error meaningless (division by zero or by a
+0 on the maths benchmarks for small models, make a relative error meaningless (division by zero or by a
 rounding residue); they are left out and counted in ``n_mape_excluded``.
 """
 

@@ -26,11 +26,7 @@ BUNDLE_ORDER = ("baselines", "sloth")
 
 def bundle_of(spec: Any) -> str:
     """The bundle of a registry :class:`~slothpipe.models.registry.MethodSpec`."""
-    if spec.kind in ("per_benchmark", "pca"):
-        return "baselines"
-    if spec.kind == "sloth":
-        return "sloth"
-    raise ValueError(f"method {spec.name}: unknown kind {spec.kind!r}")
+    return "sloth" if spec.kind == "sloth" else "baselines"
 
 
 def method_bundles(names: Sequence[str], registry: Mapping[str, Any]) -> dict[str, list[str]]:
@@ -49,4 +45,4 @@ def method_bundles(names: Sequence[str], registry: Mapping[str, Any]) -> dict[st
 
 def uses_random_starts(names: Sequence[str], registry: Mapping[str, Any]) -> bool:
     """Whether any of the methods is fitted from random starts (PCA + FLOPs is closed-form)."""
-    return any(registry[n].kind != "pca" for n in names)
+    return any(registry[n].random_starts for n in names)

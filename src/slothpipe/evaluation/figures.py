@@ -1,6 +1,6 @@
 """Tables behind the paper's error heat-maps, with rows chosen and labelled as in the paper.
 
-Row order (paper_digest.md section 5): FLOPs (shared intercept) [1 training model only], FLOPs, Size and
+Row order (paper Figures 1, 11): FLOPs (shared intercept) [1 training model only], FLOPs, Size and
 Tokens, PCA + FLOPs (d=1..4), [complete version only: Sloth basic (d=1..4) (shared intercept), Sloth (d=1..4)
 (shared intercept)], Sloth basic (d=1..4), Sloth (d=1..4).
 """
@@ -12,11 +12,12 @@ from typing import Any
 
 import pandas as pd
 
+from slothpipe.benchmarks import FIGURE3_BENCHMARKS as _TABLE_FIGURE3
 from slothpipe.evaluation.aggregate import AVERAGE, family_table, group_sizes, setting_table
 from slothpipe.plotting.heatmaps import Panel
 
-#: Benchmarks of the paper's Figure 3 (shared-intercept comparison).
-FIGURE3_BENCHMARKS = ["HellaSwag", "TruthfulQA", "BBH", "MATH Lvl 5", "GPQA"]
+#: Benchmarks of the paper's Figure 3 (shared-intercept comparison), from the benchmark table.
+FIGURE3_BENCHMARKS = list(_TABLE_FIGURE3)
 
 
 def heatmap_methods(specs: Sequence[Any], *, n_train_models: int, complete: bool) -> list[Any]:

@@ -1,4 +1,4 @@
-"""Suites and held-out family groups of the leave-one-family-out experiment (paper_digest.md section 7).
+"""Suites and held-out family groups of the leave-one-family-out experiment (paper §4.2).
 
 A *suite* is a set of benchmarks (LB v1, LB v2 or both).  For a suite and a number ``n_train_models`` of
 smallest models of the held-out families kept in training, the usable models are those with every benchmark

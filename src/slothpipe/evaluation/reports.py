@@ -8,23 +8,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from slothpipe.benchmarks import BENCHMARKS, benchmarks_of, leaderboard
 from slothpipe.evaluation.aggregate import AVERAGE, setting_table
 
-#: The 12 benchmarks in the dataset's order (LB v1, then LB v2).
-ALL_BENCHMARKS = [
-    "MMLU",
-    "ARC",
-    "HellaSwag",
-    "Winogrande",
-    "TruthfulQA",
-    "GSM8K",
-    "IFEval",
-    "BBH",
-    "MATH Lvl 5",
-    "GPQA",
-    "MUSR",
-    "MMLU-PRO",
-]
+#: Every benchmark in the dataset's order (LB v1, then LB v2), from the benchmark table.
+ALL_BENCHMARKS = list(BENCHMARKS)
 
 COMPARISON_COLUMNS = ["suite", "n_train_models", "paper_method", "paper_mae_pp", "mae_pp", "delta_pp"]
 
@@ -103,14 +91,22 @@ def paper_comparison(summary: pd.DataFrame, paper: Mapping[Any, Any]) -> pd.Data
 
 
 def model_table(
-    dataset: pd.DataFrame, *, test_families: set[str], n_models_min: int = 2, benchmarks_v1: str = "MMLU"
+    dataset: pd.DataFrame,
+    *,
+    test_families: set[str],
+    n_models_min: int = 2,
+    benchmarks_v1: str | None = None,
+    benchmarks_v2: str | None = None,
 ) -> pd.DataFrame:
     """The paper's Table 3: every model usable in an experiment with its families and data availability.
 
     Usable = size and tokens known and a variant family with at least ``n_models_min`` such models (the
     paper's 164 rows).  Columns: Model, Family (variant family), OriginalFamily, TestFamily (the variant
-    family is held out in some experiment), Leaderboard1 / Leaderboard2 (has LB v1 / v2 scores), HumanEval.
+    family is held out in some experiment), Leaderboard1 / Leaderboard2 (has LB v1 / v2 scores: a score of
+    ``benchmarks_v1`` / ``benchmarks_v2``, by default the first benchmark of each leaderboard), HumanEval.
     """
+    benchmarks_v1 = benchmarks_v1 or benchmarks_of(leaderboard("v1").key)[0]
+    benchmarks_v2 = benchmarks_v2 or benchmarks_of(leaderboard("v2").key)[0]
     data = dataset.dropna(subset=["params_b", "tokens_t"])
     counts = data.groupby("variant_family")["model"].transform("size")
     data = data[counts >= n_models_min].sort_values(["model"], kind="mergesort")
@@ -122,7 +118,7 @@ def model_table(
             "OriginalFamily": data["family"].to_numpy(),
             "TestFamily": data["variant_family"].isin(test_families).to_numpy(),
             "Leaderboard1": data[benchmarks_v1].notna().to_numpy(),
-            "Leaderboard2": data["IFEval"].notna().to_numpy(),
+            "Leaderboard2": data[benchmarks_v2].notna().to_numpy(),
             "HumanEval": has_he.to_numpy(),
         }
     )

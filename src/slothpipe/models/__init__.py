@@ -1,4 +1,4 @@
-"""Sloth and its baselines (digest §3–5), interpretation (§9.1) and compute-optimal allocation (§12).
+"""Sloth and its baselines (paper §3, §4.2), interpretation (App. A.1) and compute-optimal allocation (§4.6).
 
 Public API
 ----------

@@ -1,6 +1,6 @@
 """Numerical core shared by every skill/benchmark law: objective, analytic gradient, L-BFGS-B driver.
 
-The model family (digest §3.1, §3.3) is, for a slope design ``Xs`` (n×p), an intercept design ``D`` (n×f,
+The model family (paper §3) is, for a slope design ``Xs`` (n×p), an intercept design ``D`` (n×f,
 rows summing to one: one-hot families or a single column of ones) and J benchmarks::
 
     Z1 = Xs β + D α                       skills, n×d               (eq. 3.2)
@@ -9,17 +9,19 @@ rows summing to one: one-hot families or a single column of ones) and J benchmar
 
 ``diagonal=True`` is the per-benchmark special case Λ = I, b = 0, d = J (every benchmark its own skill; b is
 then redundant with α because the rows of D sum to one).  The link σ_j is the logistic sigmoid or the
-monotone network of digest §3.2 (tanh input squash, two hidden tanh layers of ``HIDDEN`` units with
-non-negative weights, sigmoid output), kept monotone by L-BFGS-B bounds (the paper clamps after each Adam
-step; bounds are the exact projected version of that).
+monotone network of paper §3 (the Sloth code's ``IncreasingNN``: tanh input squash, two hidden tanh layers
+of ``HIDDEN`` units with non-negative weights, sigmoid output), kept monotone by L-BFGS-B bounds (the paper
+clamps after each Adam step; bounds are the exact projected version of that).
 
-The objective is torch's ``SmoothL1Loss(beta=δ)`` = Huber/δ, averaged over the observed entries (digest §4):
+The objective is torch's ``SmoothL1Loss(beta=δ)`` = Huber/δ, averaged over the observed entries (as
+``fitFR`` of the Sloth code):
 ``ℓ(r) = r²/(2δ)`` for ``|r| < δ`` and ``|r| − δ/2`` otherwise.  In diagonal mode each benchmark's mean is
 taken separately and the J means are summed, so the joint minimiser is exactly the set of per-benchmark
 minimisers (the paper fits each benchmark on its own).
 
 **Ridge term (our deviation from the paper, docs/numerics.md).**  The paper's objective has no minimiser on
-the leaderboard data: a score at or below its floor γ_j (MATH Lvl 5 = 0 with γ = 0, BBH 0.29 < 0.3407, ...)
+the leaderboard data: a score at or below its floor γ_j (a score of 0 with γ = 0, 0.29 below a
+multiple-choice floor of 0.3407, ...)
 is fitted ever better as η → −∞, and a monotone link is free beyond the η range of its training data.  An
 optimiser then stops wherever its iteration cap or a rounding-level line-search decision happens to fall,
 which differs from one CPU to the next.  :class:`Objective` therefore adds
@@ -42,7 +44,7 @@ from scipy.special import expit
 
 HUBER_DELTA = 0.01
 HIDDEN = 10
-LOGIT_EPS = 1e-5  # as the authors' ``logit`` (digest §4)
+LOGIT_EPS = 1e-5  # as the authors' ``logit`` (Sloth code, sloth/sloth.py)
 
 LINKS = ("sigmoid", "monotone")
 #: A learned floor starts (and its ridge is centred) at its chance level clipped to [FLOOR_START_MIN,
@@ -333,7 +335,7 @@ class Objective:
         """(loss, gradient, training MAE or None) at ``theta`` from one forward/backward pass.
 
         ``mae=True`` also returns the mean absolute error over the observed entries, which the paper-protocol
-        Adam solver needs at every epoch for its early stopping (digest §4).
+        Adam solver needs at every epoch for its early stopping (Sloth code ``fitFR``).
         """
         lay = self.layout
         params = lay.unpack(theta)
@@ -499,7 +501,7 @@ def minimise(
 
 
 # ----------------------------------------------------------------------------------------------------------
-# The authors' fitting protocol (digest §4, §4.1 ``fitFR``), as an alternative to L-BFGS-B
+# The authors' fitting protocol (``fitFR`` of the Sloth code, docs/sources.md), as an alternative to L-BFGS-B
 
 #: Learning-rate grid: a complete fit per rate from the same start, the lowest training MAE wins.
 PAPER_LRS = (0.1, 0.01, 0.001)
@@ -572,7 +574,7 @@ def _adam_one_lr(
         # clamp the monotone-link weights at 0 after the step, as the authors do
         np.maximum(theta, lo, out=theta)
         # early stopping on the training MAE; as in fitFR the MAE is the pre-update one while the snapshot is
-        # taken after the update (digest §4.1, off-by-one quirk)
+        # taken after the update (an off-by-one quirk)
         if train_mae < best_mae - tol:
             best_mae = train_mae
             best_theta = theta.copy()
@@ -593,7 +595,7 @@ def run_adam_paper(
     patience: int = PAPER_PATIENCE,
     tol: float = PAPER_MAE_TOL,
 ) -> AdamResult:
-    """The authors' ``fitFR`` protocol on ``objective``'s analytic gradient (digest §4.1).
+    """The authors' ``fitFR`` protocol on ``objective``'s analytic gradient (Sloth code, sloth/sloth.py).
 
     For every learning rate of ``lrs``, a full-batch Adam run (β = (0.9, 0.999), ε = 1e-8, bias-corrected)
     starts from ``theta0``; the learning rate decays by 0.95 after 20 epochs without a relative 1e-4 drop of

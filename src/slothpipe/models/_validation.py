@@ -107,3 +107,20 @@ def check_positive(values, name: str) -> np.ndarray:
             f"({int(bad.sum())} bad value(s))"
         )
     return arr
+
+
+def one_hot(labels: np.ndarray, classes: np.ndarray, name: str) -> np.ndarray:
+    """One-hot rows of ``labels`` over the sorted fitted ``classes``; a label not among them is an error."""
+    idx = np.searchsorted(classes, labels)
+    idx = np.clip(idx, 0, len(classes) - 1)
+    unseen = classes[idx] != labels
+    if unseen.any():
+        missing = sorted(set(labels[unseen].tolist()))
+        raise ValueError(
+            f"{name} contains famil{'y' if len(missing) == 1 else 'ies'} not seen in fit: "
+            f"{', '.join(repr(m) for m in missing)} (first at row {int(np.argmax(unseen))}); a family "
+            "intercept or slope can only be predicted for families with a model in the training data"
+        )
+    out = np.zeros((len(labels), len(classes)))
+    out[np.arange(len(labels)), idx] = 1.0
+    return out

@@ -1,4 +1,4 @@
-"""Compute-optimal allocation of parameters and tokens for a skill (digest §12, paper §4.6 / App. B).
+"""Compute-optimal allocation of parameters and tokens for a skill (paper §4.6, App. B).
 
 A skill's translog θ(u, v) = α + β₁ u + β₂ v + β₃ u v (u = log size, v = log tokens, in the model's units and
 log base) is maximised along the budget line 6 · s · t = C, i.e. u + v = l with l = log(C / 6) in those units
@@ -48,8 +48,9 @@ def optimal_allocation(
     """Maximise a skill with slopes (β₁, β₂, β₃) on u = log_base(size), v = log_base(tokens) along 6·s·t = C.
 
     ``budgets`` are FLOPs; ``flops_unit`` = 6 · (size unit) · (token unit) (6e21 for billions × trillions);
-    ``params_range`` / ``tokens_range`` bound the allocation (the min/max of the training models, digest
-    §12).  A budget whose line misses the box raises ``ValueError``.
+    ``params_range`` / ``tokens_range`` bound the allocation (the min/max of the training models,
+    which reproduces the paper's Tables 1-2: results/README.md).  A budget whose line misses the box raises
+    ``ValueError``.
     """
     beta = np.asarray(slopes, dtype=float).reshape(-1)
     if beta.shape != (3,) or not np.all(np.isfinite(beta)):

@@ -1,4 +1,4 @@
-"""Interpretation of fitted Sloth skills (digest §9.1, paper App. A.1) and content-based skill names.
+"""Interpretation of fitted Sloth skills (paper App. A.1) and content-based skill names.
 
 :func:`interpret` turns a fitted :class:`~slothpipe.models.laws.SlothRegressor` into identified, readable
 skills without changing a single prediction (η = θ Λᵀ + b is preserved exactly up to rounding):
@@ -13,9 +13,9 @@ skills without changing a single prediction (η = θ Λᵀ + b is preserved exac
    2 = interaction) is positive;
 4. centre: skills minus their mean over the rows; the bias absorbs the shift (b ← b + Λ·mean).
 
-Skill names (:func:`name_skills`) are matched by content, not by row position: Reasoning loads on GSM8K /
-MATH Lvl 5 / GPQA / MMLU / MMLU-PRO / BBH, Knowledge on ARC / HellaSwag / Winogrande, Instruction following on
-IFEval / TruthfulQA (digest §9.1 item 7).
+Skill names (:func:`name_skills`) are matched by content, not by row position: each skill loads on the
+benchmarks that the benchmark table (:mod:`slothpipe.benchmarks`, its ``skill`` column) assigns to it --
+Reasoning, Knowledge, Instruction following (the skills of paper §4.3).
 """
 
 from __future__ import annotations
@@ -26,16 +26,14 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from slothpipe.models._validation import check_covariates
+from slothpipe.benchmarks import SKILL_GROUPS as _TABLE_SKILL_GROUPS
+from slothpipe.models._validation import check_covariates, one_hot
 from slothpipe.models.laws import SlothRegressor, translog_design
 
 COEF_NAMES = ("log params", "log tokens", "log params x log tokens")
 
-SKILL_GROUPS: dict[str, tuple[str, ...]] = {
-    "Reasoning": ("GSM8K", "MATH Lvl 5", "GPQA", "MMLU", "MMLU-PRO", "BBH"),
-    "Knowledge": ("ARC", "HellaSwag", "Winogrande"),
-    "Instruction following": ("IFEval", "TruthfulQA"),
-}
+#: Skill name -> the benchmarks whose loadings identify it (the benchmark table's ``skill`` column).
+SKILL_GROUPS: dict[str, tuple[str, ...]] = dict(_TABLE_SKILL_GROUPS)
 
 
 @dataclass(frozen=True)
@@ -69,9 +67,7 @@ class Interpretation:
         if len(self.families) == 1 and self.families[0] == "(shared)":
             D = np.ones((X.shape[0], 1))
         else:
-            from slothpipe.models.laws import _one_hot
-
-            D = _one_hot(np.asarray(families, dtype=str), self.families, "families")
+            D = one_hot(np.asarray(families, dtype=str), self.families, "families")
         return np.hstack([T, D]) @ self.coefficients - self.translation[None, :]
 
     def eta(self, X, families=None) -> np.ndarray:
@@ -187,7 +183,7 @@ def _intercept_design(model: SlothRegressor, X: np.ndarray, families) -> np.ndar
 
 
 def name_skills(loadings, benchmarks: Sequence[str]) -> list[str]:
-    """Names for the rows (skills) of a d×J loadings matrix, matched by content (digest §9.1 item 7).
+    """Names for the rows (skills) of a d×J loadings matrix, matched by content (paper §4.3).
 
     Each skill row is scored against each group of :data:`SKILL_GROUPS` present among ``benchmarks`` by its
     mean loading on the group minus its mean loading on the other benchmarks, relative to the row's largest

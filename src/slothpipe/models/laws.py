@@ -1,15 +1,15 @@
-"""Sloth and the per-benchmark scaling laws, as scikit-learn-style estimators (digest §3, §4, §5).
+"""Sloth and the per-benchmark scaling laws, as scikit-learn-style estimators (paper §3, §4.2).
 
 All estimators here share one model family (see :mod:`slothpipe.models._core`)::
 
-    skills  θ(s, t) = x(s, t) β + α_family                          (digest eq. 3.2)
-    scores  μ_j     = γ_j + (1 − γ_j) σ_j(Λ_j · θ + b_j)            (digest eq. 3.1, 3.3)
+    skills  θ(s, t) = x(s, t) β + α_family                          (paper §3)
+    scores  μ_j     = γ_j + (1 − γ_j) σ_j(Λ_j · θ + b_j)            (paper §3)
 
 * :class:`SlothRegressor` — x = (u, v, u·v) with u = log params, v = log tokens (the caller logs them),
   d skills shared by all J benchmarks through the loadings Λ (J×d).  ``link="sigmoid", floor="fixed"`` is
-  "Sloth basic"; ``link="monotone", floor="learned"`` warm-started from a fitted basic model (``init=``) is
-  "Sloth" (digest §3.1, §4).
-* :class:`PerBenchmarkLaw` — every benchmark its own one-skill law (Λ = I, d = J, digest §5 idx 0–7):
+  "Sloth basic"; ``link="monotone", floor="learned"`` warm-started from a fitted basic model
+  (``init=basic.fitted_params()``) is "Sloth" (paper §3).
+* :class:`PerBenchmarkLaw` — every benchmark its own one-skill law (Λ = I, d = J; Sloth code methods 0–7):
   x = log FLOPs F = log 6 + u + v ("flops"; with ``family_slopes`` F ⊙ one-hot(family), one slope per family)
   or x = (u, v, u·v) ("size_tokens").  Fitted jointly but with per-benchmark means, so the solution equals J
   separate fits (and restarts are chosen per benchmark).
@@ -24,12 +24,20 @@ reported in the caller's units.
 
 from __future__ import annotations
 
+from dataclasses import KW_ONLY
+
 import numpy as np
 
 from slothpipe.models import _core
 from slothpipe.models._core import Layout, Objective, logit_floor, run_adam_paper
-from slothpipe.models._params import ParamsMixin
-from slothpipe.models._validation import check_chance, check_covariates, check_families, check_scores
+from slothpipe.models._params import Estimator, hyperparameters
+from slothpipe.models._validation import (
+    check_chance,
+    check_covariates,
+    check_families,
+    check_scores,
+    one_hot,
+)
 
 LOG6 = float(np.log(6.0))
 SHARED_FAMILY = "(shared)"
@@ -50,7 +58,7 @@ DEFAULT_LINK_RIDGE = _core.LINK_RIDGE
 #: Standard deviation of the random slopes/intercepts at a random start (standardised covariates).
 INIT_SCALE = 0.3
 #: Fitting procedures: ``"lbfgs"`` (ours: L-BFGS-B on standardised covariates, best of ``n_restarts``) and
-#: ``"adam_paper"`` (the authors' ``fitFR``, digest §4.1: raw log covariates, their initialisation, one start,
+#: ``"adam_paper"`` (the authors' ``fitFR``, Sloth code: raw log covariates, their initialisation, one start,
 #: Adam over the learning rates 0.1/0.01/0.001 with ReduceLROnPlateau and early stopping on training MAE;
 #: per-benchmark laws are fitted one benchmark at a time as the authors do).  Both minimise the same
 #: objective with the same analytic gradient (:class:`slothpipe.models._core.Objective`).
@@ -58,7 +66,7 @@ SOLVERS = ("lbfgs", "adam_paper")
 
 
 def translog_design(X: np.ndarray) -> np.ndarray:
-    """x(s, t) = (u, v, u·v) from X = [u, v] (digest eq. 3.2)."""
+    """x(s, t) = (u, v, u·v) from X = [u, v] (paper §3)."""
     return np.column_stack([X[:, 0], X[:, 1], X[:, 0] * X[:, 1]])
 
 
@@ -67,31 +75,40 @@ def log_flops(X: np.ndarray) -> np.ndarray:
     return LOG6 + X[:, 0] + X[:, 1]
 
 
-def _one_hot(labels: np.ndarray, classes: np.ndarray, name: str) -> np.ndarray:
-    idx = np.searchsorted(classes, labels)
-    idx = np.clip(idx, 0, len(classes) - 1)
-    unseen = classes[idx] != labels
-    if unseen.any():
-        missing = sorted(set(labels[unseen].tolist()))
-        raise ValueError(
-            f"{name} contains famil{'y' if len(missing) == 1 else 'ies'} not seen in fit: "
-            f"{', '.join(repr(m) for m in missing)} (first at row {int(np.argmax(unseen))}); a family "
-            "intercept or slope can only be predicted for families with a model in the training data"
-        )
-    out = np.zeros((len(labels), len(classes)))
-    out[np.arange(len(labels)), idx] = 1.0
-    return out
+@hyperparameters
+class _LinkedLaw(Estimator):
+    """Shared hyper-parameters and fitting machinery; subclasses define the slope design and the skills.
 
+    The hyper-parameters common to both laws are declared here, once (keyword-only; see the subclasses'
+    docstrings); a subclass adds its own and may override a default (``PerBenchmarkLaw.floor``).
+    """
 
-class _LinkedLaw(ParamsMixin):
-    """Shared fitting machinery; subclasses define the slope design and the skill structure."""
+    _: KW_ONLY
+    intercept: str = "family"
+    link: str = "sigmoid"
+    floor: str = "fixed"
+    chance: object = None
+    init: dict | None = None
+    link_init: str = "random"
+    n_restarts: int = DEFAULT_RESTARTS
+    screen_iter: int | None = DEFAULT_SCREEN_ITER
+    max_iter: int = DEFAULT_MAX_ITER
+    tol: float = DEFAULT_TOL
+    ridge: float = DEFAULT_RIDGE
+    link_ridge: float = DEFAULT_LINK_RIDGE
+    random_state: int | None = 0
+    solver: str = "lbfgs"
 
     _repr_skip = ("init",)
-
+    _fitted_attribute = "slopes_"
+    _sklearn_type = "regressor"
     _diagonal = False
+    _sklearn_single_output = False  # Y is an (n, J) matrix of benchmark scores
 
     # -- to be provided by subclasses ----------------------------------------------------------------------
-    def _uses_families(self) -> bool:
+    @property
+    def needs_families(self) -> bool:
+        """Whether ``fit`` and ``predict`` need family labels (family intercepts or slopes)."""
         raise NotImplementedError
 
     def _slope_design(self, X: np.ndarray, fam_onehot: np.ndarray | None) -> np.ndarray:
@@ -127,9 +144,9 @@ class _LinkedLaw(ParamsMixin):
     def _designs(self, X: np.ndarray, families, name: str) -> tuple[np.ndarray, np.ndarray]:
         """(slope design T, intercept design D) for rows X with the fitted family encoding."""
         fam_onehot = None
-        if self._uses_families():
+        if self.needs_families:
             fam = check_families(families, X.shape[0], name=name)
-            fam_onehot = _one_hot(fam, self.families_, name)
+            fam_onehot = one_hot(fam, self.families_, name)
         T = self._slope_design(X, fam_onehot)
         D = fam_onehot if self.intercept == "family" else np.ones((X.shape[0], 1))
         return T, D
@@ -145,7 +162,7 @@ class _LinkedLaw(ParamsMixin):
         Y = check_scores(Y, X.shape[0], "Y")
         n, J = Y.shape
         gamma0 = check_chance(self.chance, J)
-        if self._uses_families():
+        if self.needs_families:
             fam = check_families(families, n, "families")
             self.families_ = np.unique(fam)
         else:
@@ -209,7 +226,7 @@ class _LinkedLaw(ParamsMixin):
 
     # -- the authors' protocol (solver="adam_paper") --------------------------------------------------------
     def _fit_adam_paper(self, T: np.ndarray, D: np.ndarray, Y: np.ndarray, gamma0: np.ndarray):
-        """Fit with :func:`~slothpipe.models._core.run_adam_paper` on the raw design (digest §4.1).
+        """Fit with :func:`~slothpipe.models._core.run_adam_paper` on the raw design (Sloth code ``fitFR``).
 
         A diagonal (per-benchmark) law is fitted as J separate one-benchmark models with a trained scalar
         loading (the authors' J = 1 case: ``W2 = ones(1, 1)``, still optimised) and bias, each with its own
@@ -269,7 +286,7 @@ class _LinkedLaw(ParamsMixin):
         return self
 
     def _paper_start(self, layout: Layout, rng, gamma0: np.ndarray, column: int | None) -> dict:
-        """The authors' initialisation (digest §4): |N(0,1)| slopes and loadings, N(0,1) intercepts and bias,
+        """The authors' initialisation (``fitFR``): |N(0,1)| slopes and loadings, N(0,1) intercepts and bias,
         floors at logit(γ) (eps 1e-5, not clipped), PyTorch-style |init| link weights; with ``init`` the
         warm start of experiment.py (slopes, intercepts, loadings, bias and floors of the fitted model, fresh
         links; a one-benchmark model keeps loading 1, bias 0).  ``column`` selects one benchmark of a
@@ -284,44 +301,75 @@ class _LinkedLaw(ParamsMixin):
         if layout.link == "monotone":
             params.update(_core.random_link_params(rng, J, layout.hidden))
         floors = gamma0
-        init = self.init
-        if init is not None:
-            self._check_init(layout, column)
+        if self.init is not None:
+            init = self._warm_start(layout, whole=column is None)
+            sel = slice(None) if column is None else [column]
+            params["beta"] = init["slopes"][:, sel].copy()
+            params["alpha"] = init["intercepts"][:, sel].copy()
             if column is None:
-                params["beta"] = init.slopes_.copy()
-                params["alpha"] = init.intercepts_.copy()
-                params["lam"] = init.loadings_.copy()
-                params["b"] = init.bias_.copy()
-                floors = init.floors_
+                params["lam"] = init["loadings"].copy()
+                params["b"] = init["bias"].copy()
             else:
-                params["beta"] = init.slopes_[:, [column]].copy()
-                params["alpha"] = init.intercepts_[:, [column]].copy()
                 params["lam"] = np.ones((1, 1))
                 params["b"] = np.zeros(1)
-                floors = init.floors_[[column]]
-            if init.link == "monotone":
-                sel = slice(None) if column is None else [column]
-                params.update({k: v[sel].copy() for k, v in init.link_params_.items()})
+            floors = init["floors"][sel]
+            if init["link_params"] is not None:
+                params.update({k: v[sel].copy() for k, v in init["link_params"].items()})
         if layout.learn_floor:
             params["c"] = logit_floor(floors)
         return {k: params[k] for k in layout.shapes}
 
-    def _check_init(self, layout: Layout, column: int | None) -> None:
+    def fitted_params(self) -> dict:
+        """This fitted model's parameters, the value of another fit's ``init`` (a warm start).
+
+        A dict of copies: ``families``, ``slopes``, ``intercepts``, ``loadings``, ``bias``, ``floors`` (as
+        the fitted attributes) and ``link_params`` (None for a sigmoid link).  Being plain arrays, a warm
+        start survives ``sklearn.clone`` (which would return an *unfitted* copy of an estimator).
+        """
+        self._check_fitted()
+        return {
+            "families": self.families_.copy(),
+            "slopes": self.slopes_.copy(),
+            "intercepts": self.intercepts_.copy(),
+            "loadings": self.loadings_.copy(),
+            "bias": self.bias_.copy(),
+            "floors": self.floors_.copy(),
+            "link_params": None
+            if self.link_params_ is None
+            else {k: v.copy() for k, v in self.link_params_.items()},
+        }
+
+    def _warm_start(self, layout: Layout, whole: bool = True) -> dict:
+        """``init`` checked against this fit (``whole``: the number of benchmarks and skills too)."""
         init = self.init
-        if not hasattr(init, "slopes_"):
-            raise ValueError("init must be a fitted estimator of the same kind (call its fit first)")
-        if type(init) is not type(self):
-            raise ValueError(f"init must be a fitted {type(self).__name__}, got {type(init).__name__}")
-        n_bench = layout.n_bench if column is None else init.n_outputs_
-        if init.n_outputs_ != n_bench or (column is None and init.n_skills_ != layout.n_skills):
+        if isinstance(init, Estimator):
             raise ValueError(
-                f"init has {init.n_outputs_} benchmarks and {init.n_skills_} skills; this fit needs "
-                f"{n_bench} and {layout.n_skills}"
+                f"init must be the parameters of a fitted model, init=model.fitted_params(), not the "
+                f"{type(init).__name__} itself (an estimator parameter would be refitted or lost by clone)"
             )
-        if init.intercept != self.intercept or not np.array_equal(init.families_, self.families_):
+        keys = ("families", "slopes", "intercepts", "loadings", "bias", "floors", "link_params")
+        missing = [k for k in keys if not isinstance(init, dict) or k not in init]
+        if missing:
+            raise ValueError(f"init must be a dict from fitted_params(); missing {', '.join(missing)}")
+        out = {k: np.asarray(init[k], dtype=float) for k in keys[1:-1]}
+        out["families"] = np.asarray(init["families"])
+        links = init["link_params"]
+        out["link_params"] = (
+            None if links is None else {k: np.asarray(v, dtype=float) for k, v in links.items()}
+        )
+        n_bench, n_skills = out["loadings"].shape
+        if whole and (n_bench != layout.n_bench or n_skills != layout.n_skills):
+            raise ValueError(
+                f"init has {n_bench} benchmarks and {n_skills} skills; this fit needs "
+                f"{layout.n_bench} and {layout.n_skills}"
+            )
+        if out["intercepts"].shape[0] != layout.n_intercepts or not np.array_equal(
+            out["families"], self.families_
+        ):
             raise ValueError("init was fitted with different intercepts or families than this fit")
-        if init.slopes_.shape[0] != layout.n_slopes:
+        if out["slopes"].shape[0] != layout.n_slopes:
             raise ValueError("init was fitted with a different covariate design than this fit")
+        return out
 
     def _starting_points(self, layout, objective, rng, gamma0, mean, scale, constant, X, D):
         J, d = layout.n_bench, layout.n_skills
@@ -356,33 +404,20 @@ class _LinkedLaw(ParamsMixin):
 
     def _warm_params(self, layout, objective, rng, mean, scale) -> dict[str, np.ndarray]:
         """The fitted ``init`` model's parameters in this fit's coordinates, plus a starting link."""
-        init = self.init
-        if not hasattr(init, "slopes_"):
-            raise ValueError("init must be a fitted estimator of the same kind (call its fit first)")
-        if type(init) is not type(self):
-            raise ValueError(f"init must be a fitted {type(self).__name__}, got {type(init).__name__}")
-        if init.n_outputs_ != layout.n_bench or init.n_skills_ != layout.n_skills:
-            raise ValueError(
-                f"init has {init.n_outputs_} benchmarks and {init.n_skills_} skills; this fit needs "
-                f"{layout.n_bench} and {layout.n_skills}"
-            )
-        if init.intercept != self.intercept or not np.array_equal(init.families_, self.families_):
-            raise ValueError("init was fitted with different intercepts or families than this fit")
-        if init.slopes_.shape[0] != layout.n_slopes:
-            raise ValueError("init was fitted with a different covariate design than this fit")
-        beta_s = init.slopes_ * scale[:, None]
-        alpha_s = init.intercepts_ + (
-            mean @ init.slopes_ if mean.ndim == 2 else (mean @ init.slopes_)[None, :]
+        init = self._warm_start(layout)
+        beta_s = init["slopes"] * scale[:, None]
+        alpha_s = init["intercepts"] + (
+            mean @ init["slopes"] if mean.ndim == 2 else (mean @ init["slopes"])[None, :]
         )
         params: dict[str, np.ndarray] = {"beta": beta_s, "alpha": alpha_s}
         if not layout.diagonal:
-            params["lam"] = init.loadings_.copy()
-            params["b"] = init.bias_.copy()
+            params["lam"] = init["loadings"].copy()
+            params["b"] = init["bias"].copy()
         if layout.learn_floor:
-            params["c"] = _core.floor_start_logit(init.floors_)
+            params["c"] = _core.floor_start_logit(init["floors"])
         if layout.link == "monotone":
-            if init.link == "monotone":
-                params.update({k: v.copy() for k, v in init.link_params_.items()})
+            if init["link_params"] is not None:
+                params.update({k: v.copy() for k, v in init["link_params"].items()})
             elif self.link_init == "random":
                 params.update(_core.random_link_params(rng, layout.n_bench, layout.hidden))
             else:
@@ -413,10 +448,6 @@ class _LinkedLaw(ParamsMixin):
             self.link_params_ = None
 
     # -- prediction ----------------------------------------------------------------------------------------
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "slopes_"):
-            raise ValueError(f"this {type(self).__name__} is not fitted yet: call fit first")
-
     def _predict_designs(self, T: np.ndarray, D: np.ndarray) -> np.ndarray:
         eta = self._eta(T, D)
         s = _core.link_forward(eta, self.link_params_)[0] if self.link == "monotone" else _core.sigmoid(eta)
@@ -481,19 +512,23 @@ def _fit_link_to_sigmoid(eta: np.ndarray, rng: np.random.Generator, hidden: int)
     return {k: v.copy() for k, v in unpack(np.asarray(res.x, dtype=float)).items()}
 
 
+@hyperparameters
 class SlothRegressor(_LinkedLaw):
-    """Sloth: skills θ = [u, v, u·v] β + α, scores μ_j = γ_j + (1 − γ_j) σ_j(Λ_j θ + b_j) (digest §3.1).
+    """Sloth: skills θ = [u, v, u·v] β + α, scores μ_j = γ_j + (1 − γ_j) σ_j(Λ_j θ + b_j) (paper §3).
 
     Parameters
     ----------
     n_skills : d, the number of latent skills (≤ J).
     intercept : ``"family"`` (α per family seen in fit) or ``"shared"`` (one α per skill).
-    link : ``"sigmoid"`` (Sloth basic) or ``"monotone"`` (per-benchmark monotone network, digest §3.2).
+    link : ``"sigmoid"`` (Sloth basic) or ``"monotone"`` (per-benchmark monotone network, paper §3).
     floor : ``"fixed"`` (γ = ``chance``) or ``"learned"`` (γ = sigmoid(c), started at ``chance``).
     chance : length-J floors γ_j (chance levels, :data:`slothpipe.models.registry.CHANCE_LEVELS`); None = 0.
-    init : a fitted :class:`SlothRegressor` with the same d, intercepts and families to warm-start from
-        (the paper warm-starts Sloth from Sloth basic, digest §4); a sigmoid link is replaced by a monotone
-        network pre-fitted to the sigmoid on the training η.
+    init : a warm start, :meth:`fitted_params` of a fitted model with the same d, intercepts and families
+        (the authors warm-start Sloth from Sloth basic, Sloth code ``run_exp``); a sigmoid link is replaced
+        by a starting monotone network (``link_init``).  Plain arrays, so ``sklearn.clone`` keeps the warm
+        start.
+    link_init : ``"random"`` (a random monotone network) or ``"sigmoid"`` (one pre-fitted to the sigmoid on
+        the training η) when ``init`` has a sigmoid link.
     n_restarts : random starts (with ``init``: extra starts with random links); the lowest training loss wins.
     max_iter, tol : L-BFGS-B iteration cap and ``ftol``.
     random_state : seed of the random starts.
@@ -505,65 +540,15 @@ class SlothRegressor(_LinkedLaw):
     None), ``loss_`` (training SmoothL1), ``train_mae_``, ``restart_losses_``, ``n_iter_``.
     """
 
-    _param_names = (
-        "n_skills",
-        "intercept",
-        "link",
-        "floor",
-        "chance",
-        "init",
-        "link_init",
-        "n_restarts",
-        "screen_iter",
-        "max_iter",
-        "tol",
-        "ridge",
-        "link_ridge",
-        "random_state",
-        "solver",
-    )
-
-    def __init__(
-        self,
-        n_skills: int = 2,
-        *,
-        intercept: str = "family",
-        link: str = "sigmoid",
-        floor: str = "fixed",
-        chance=None,
-        init: SlothRegressor | None = None,
-        link_init: str = "random",
-        n_restarts: int = DEFAULT_RESTARTS,
-        screen_iter: int | None = DEFAULT_SCREEN_ITER,
-        max_iter: int = DEFAULT_MAX_ITER,
-        tol: float = DEFAULT_TOL,
-        ridge: float = DEFAULT_RIDGE,
-        link_ridge: float = DEFAULT_LINK_RIDGE,
-        random_state: int | None = 0,
-        solver: str = "lbfgs",
-    ):
-        self.n_skills = n_skills
-        self.intercept = intercept
-        self.link = link
-        self.floor = floor
-        self.chance = chance
-        self.init = init
-        self.link_init = link_init
-        self.n_restarts = n_restarts
-        self.screen_iter = screen_iter
-        self.max_iter = max_iter
-        self.tol = tol
-        self.ridge = ridge
-        self.link_ridge = link_ridge
-        self.random_state = random_state
-        self.solver = solver
+    n_skills: int = 2
 
     def _check_params(self) -> None:
         super()._check_params()
         if int(self.n_skills) < 1:
             raise ValueError(f"n_skills must be >= 1, got {self.n_skills!r}")
 
-    def _uses_families(self) -> bool:
+    @property
+    def needs_families(self) -> bool:
         return self.intercept == "family"
 
     def _centre_within_families(self) -> bool:
@@ -579,22 +564,23 @@ class SlothRegressor(_LinkedLaw):
         return d
 
     def skills(self, X, families=None) -> np.ndarray:
-        """Fitted skills θ (m×d) = [u, v, u·v] β + α at covariates X (digest eq. 3.2)."""
+        """Fitted skills θ (m×d) = [u, v, u·v] β + α at covariates X (paper §3)."""
         self._check_fitted()
         X = check_covariates(X, "X")
         T, D = self._designs(X, families, "families")
         return T @ self.slopes_ + D @ self.intercepts_
 
 
+@hyperparameters
 class PerBenchmarkLaw(_LinkedLaw):
-    """One scaling law per benchmark (digest §5 idx 0–7): μ_j = γ_j + (1 − γ_j) σ_j(x β_j + α_j).
+    """One scaling law per benchmark (Sloth code methods 0–7): μ_j = γ_j + (1 − γ_j) σ_j(x β_j + α_j).
 
     Parameters
     ----------
     covariates : ``"flops"`` (x = F = log 6 + u + v; Owen 2024 and the paper's "FLOPs" laws) or
         ``"size_tokens"`` (x = (u, v, u·v); the paper's "Size and Tokens" = Sloth with Λ = I).
     family_slopes : with ``"flops"``, use F ⊙ one-hot(family): one slope per family (the paper's setting
-        with two training models of the held-out family, digest §5).  Needs family labels.
+        with two training models of the held-out family, as the Sloth code).  Needs family labels.
     intercept, link, floor, chance, init, n_restarts, max_iter, tol, random_state, solver : as
         :class:`SlothRegressor`; restarts are selected per benchmark.
 
@@ -602,62 +588,12 @@ class PerBenchmarkLaw(_LinkedLaw):
     one column per benchmark.
     """
 
-    _diagonal = True
-    _param_names = (
-        "covariates",
-        "family_slopes",
-        "intercept",
-        "link",
-        "floor",
-        "chance",
-        "init",
-        "link_init",
-        "n_restarts",
-        "screen_iter",
-        "max_iter",
-        "tol",
-        "ridge",
-        "link_ridge",
-        "random_state",
-        "solver",
-    )
+    covariates: str = "flops"
+    _: KW_ONLY
+    family_slopes: bool = False
+    floor: str = "learned"
 
-    def __init__(
-        self,
-        covariates: str = "flops",
-        *,
-        family_slopes: bool = False,
-        intercept: str = "family",
-        link: str = "sigmoid",
-        floor: str = "learned",
-        chance=None,
-        init: PerBenchmarkLaw | None = None,
-        link_init: str = "random",
-        n_restarts: int = DEFAULT_RESTARTS,
-        screen_iter: int | None = DEFAULT_SCREEN_ITER,
-        max_iter: int = DEFAULT_MAX_ITER,
-        tol: float = DEFAULT_TOL,
-        ridge: float = DEFAULT_RIDGE,
-        link_ridge: float = DEFAULT_LINK_RIDGE,
-        random_state: int | None = 0,
-        solver: str = "lbfgs",
-    ):
-        self.covariates = covariates
-        self.family_slopes = family_slopes
-        self.intercept = intercept
-        self.link = link
-        self.floor = floor
-        self.chance = chance
-        self.init = init
-        self.link_init = link_init
-        self.n_restarts = n_restarts
-        self.screen_iter = screen_iter
-        self.max_iter = max_iter
-        self.tol = tol
-        self.ridge = ridge
-        self.link_ridge = link_ridge
-        self.random_state = random_state
-        self.solver = solver
+    _diagonal = True
 
     def _check_params(self) -> None:
         super()._check_params()
@@ -666,7 +602,8 @@ class PerBenchmarkLaw(_LinkedLaw):
         if self.family_slopes and self.covariates != "flops":
             raise ValueError("family_slopes applies to covariates='flops' only")
 
-    def _uses_families(self) -> bool:
+    @property
+    def needs_families(self) -> bool:
         return self.intercept == "family" or bool(self.family_slopes)
 
     def _centre_within_families(self) -> bool:

@@ -1,4 +1,4 @@
-"""The "PCA + FLOPs" baseline (Ruan et al. 2024 as adapted by the Sloth paper; digest §5 and §17.1).
+"""The "PCA + FLOPs" baseline (Ruan et al. 2024 as adapted by the Sloth paper, App. E).
 
 Fit: PCA with d components on the centred (not standardised) training score matrix Y; least squares *without
 intercept* of the d principal-component scores on [F, one-hot(family)] (shared log-FLOPs slope, family
@@ -13,14 +13,17 @@ iterative PCA too); with complete data this is exactly one plain PCA.
 
 from __future__ import annotations
 
+from dataclasses import KW_ONLY
+
 import numpy as np
 
-from slothpipe.models._params import ParamsMixin
-from slothpipe.models._validation import check_covariates, check_families, check_scores
-from slothpipe.models.laws import _one_hot, log_flops
+from slothpipe.models._params import Estimator, hyperparameters
+from slothpipe.models._validation import check_covariates, check_families, check_scores, one_hot
+from slothpipe.models.laws import log_flops
 
 
-class PCAFlopsRegressor(ParamsMixin):
+@hyperparameters
+class PCAFlopsRegressor(Estimator):
     """PCA + FLOPs: principal-component scores linear in log FLOPs with family intercepts.
 
     Parameters
@@ -34,24 +37,22 @@ class PCAFlopsRegressor(ParamsMixin):
     ``coef_`` ((#columns of the design)×d), ``explained_variance_`` (d), ``n_impute_iter_``.
     """
 
-    _param_names = ("n_components", "family_slopes", "max_impute_iter", "impute_tol")
+    n_components: int = 2
+    _: KW_ONLY
+    family_slopes: bool = False
+    max_impute_iter: int = 500
+    impute_tol: float = 1e-10
 
-    def __init__(
-        self,
-        n_components: int = 2,
-        *,
-        family_slopes: bool = False,
-        max_impute_iter: int = 500,
-        impute_tol: float = 1e-10,
-    ):
-        self.n_components = n_components
-        self.family_slopes = family_slopes
-        self.max_impute_iter = max_impute_iter
-        self.impute_tol = impute_tol
+    _fitted_attribute = "coef_"
+    _sklearn_type = "regressor"
+    _sklearn_single_output = False  # Y is an (n, J) matrix of benchmark scores
+
+    #: family intercepts always: ``fit`` and ``predict`` need family labels
+    needs_families = True
 
     def _design(self, X: np.ndarray, families, name: str) -> np.ndarray:
         fam = check_families(families, X.shape[0], name)
-        D = _one_hot(fam, self.families_, name)
+        D = one_hot(fam, self.families_, name)
         F = log_flops(X)[:, None]
         return np.hstack([F * D if self.family_slopes else F, D])
 
@@ -92,8 +93,7 @@ class PCAFlopsRegressor(ParamsMixin):
 
     def predict(self, X, families=None) -> np.ndarray:
         """Predicted scores (m×J): ``mean_ + (design @ coef_) @ components_`` (not clipped to [0, 1])."""
-        if not hasattr(self, "coef_"):
-            raise ValueError("this PCAFlopsRegressor is not fitted yet: call fit first")
+        self._check_fitted()
         X = check_covariates(X, "X")
         A = self._design(X, families, "families")
         return self.mean_[None, :] + (A @ self.coef_) @ self.components_

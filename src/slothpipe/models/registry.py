@@ -1,4 +1,4 @@
-"""The 28 methods of the paper's prediction experiments (digest §5) and the per-fold entry point.
+"""The 28 methods of the paper's prediction experiments (paper §4.2) and the per-fold entry point.
 
 ``METHODS`` maps our stable slug to a :class:`MethodSpec`; it is ordered as the rows of the paper's heat-maps
 (FLOPs (shared intercept), FLOPs, Size and Tokens, PCA + FLOPs d=1..4, Sloth basic/Sloth (shared intercept)
@@ -8,8 +8,8 @@ their code order.  ``paper_code`` is the authors' name (``definitions.methods_na
 
 :func:`fit_predict` fits any subset of the methods on one training fold and predicts the test rows.  Warm
 starts are shared: a "Sloth" fit starts from the already fitted "Sloth basic" of the same d and intercept,
-"Size and Tokens" from the per-benchmark sigmoid law, and so on (digest §4), so a whole fold costs one fit
-per method.  Each method's random starts are seeded from ``(random_state, paper_index)``.
+"Size and Tokens" from the per-benchmark sigmoid law, and so on (Sloth code ``run_exp``), so a whole fold
+costs one fit per method.  Each method's random starts are seeded from ``(random_state, paper_index)``.
 
 When ``n_train_models == 2`` the FLOPs-based laws (idx 0–3) and PCA + FLOPs regress on F ⊙ one-hot(family)
 instead of F (one slope per family), exactly as the authors' ``get_results`` does for ``min_models=3``.
@@ -22,26 +22,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from slothpipe.benchmarks import CHANCE_LEVELS as _TABLE_CHANCE_LEVELS
 from slothpipe.models._validation import check_covariates, check_families, check_scores
 from slothpipe.models.laws import DEFAULT_MAX_ITER, SOLVERS, PerBenchmarkLaw, SlothRegressor
 from slothpipe.models.pca_flops import PCAFlopsRegressor
 
-#: Floors γ_j = chance levels (digest §3.3, authors' ``definitions.lower_bounds``).  BBH and MUSR are the
-#: example-weighted means of 1/#choices over their subtasks.
-CHANCE_LEVELS: dict[str, float] = {
-    "MMLU": 0.25,
-    "ARC": 0.25,
-    "HellaSwag": 0.25,
-    "Winogrande": 0.5,
-    "TruthfulQA": 0.31,
-    "GSM8K": 0.0,
-    "IFEval": 0.0,
-    "BBH": 0.3407,
-    "MATH Lvl 5": 0.0,
-    "GPQA": 0.25,
-    "MUSR": 0.3491,
-    "MMLU-PRO": 0.1,
-}
+#: Floors γ_j = chance levels (paper §4.2, footnote 4; Sloth code ``definitions.lower_bounds``), from the
+#: benchmark table (:mod:`slothpipe.benchmarks`).
+CHANCE_LEVELS: dict[str, float] = dict(_TABLE_CHANCE_LEVELS)
 
 #: Random starts of the sigmoid ("basic") fits in :func:`fit_predict` when ``n_restarts`` is None.
 FOLD_RESTARTS = 3
@@ -55,6 +43,14 @@ FOLD_MAX_ITER = FOLD_LINK_MAX_ITER = DEFAULT_MAX_ITER
 #: 3.67 / 3.28 vs 2.96 / 3.37 / 3.56; shared-intercept variants clearly better with "random"), and "random" is
 #: faithful and 3 s per fold cheaper.
 FOLD_LINK_INIT = "random"
+
+
+#: The estimator of each method ``kind``: the one place that interprets a kind (see :class:`MethodSpec`).
+ESTIMATORS: dict[str, type] = {
+    "per_benchmark": PerBenchmarkLaw,
+    "pca": PCAFlopsRegressor,
+    "sloth": SlothRegressor,
+}
 
 
 @dataclass(frozen=True)
@@ -80,6 +76,27 @@ class MethodSpec:
     warm_start: str | None = None
     shown_n_train_models: tuple[int, ...] = (1, 2)
     complete_plot_only: bool = False
+
+    def __post_init__(self) -> None:
+        if self.kind not in ESTIMATORS:
+            raise ValueError(
+                f"method {self.name}: unknown kind {self.kind!r}; known: {', '.join(ESTIMATORS)}"
+            )
+
+    @property
+    def estimator(self) -> type:
+        """The estimator class of this method."""
+        return ESTIMATORS[self.kind]
+
+    @property
+    def random_starts(self) -> bool:
+        """Whether the method is fitted from seeded random starts (PCA + FLOPs is closed-form)."""
+        return self.kind != "pca"
+
+    @property
+    def dimension(self) -> str | None:
+        """The hyper-parameter holding d (``n_skills``, ``n_components``); None for per-benchmark laws."""
+        return {"pca": "n_components", "sloth": "n_skills"}.get(self.kind)
 
 
 def _build_methods() -> dict[str, MethodSpec]:
@@ -261,7 +278,7 @@ def method_by_paper_code(code: str) -> MethodSpec:
 
 
 def chance_levels(benchmarks: Sequence[str]) -> np.ndarray:
-    """γ_j for the benchmark names (digest §3.3); an unknown name raises ``ValueError``."""
+    """γ_j for the benchmark names (paper §4.2, footnote 4); an unknown name raises ``ValueError``."""
     out = []
     for name in benchmarks:
         if name not in CHANCE_LEVELS:
@@ -305,12 +322,13 @@ def make_estimator(
     """An unfitted estimator for method ``name`` with the fold's settings (see :func:`fit_predict`).
 
     ``name`` is a slug of :data:`METHODS` or a :class:`MethodSpec` (e.g. a registry spec with another
-    number of skills, as :mod:`slothpipe.api` builds for d > 4).
+    number of skills, as :mod:`slothpipe.api` builds for d > 4).  ``init`` is the warm start,
+    ``fitted_params()`` of the fitted ``spec.warm_start`` method (unused by closed-form methods).
     """
     spec = name if isinstance(name, MethodSpec) else METHODS[name]
     family_slopes = n_train_models == 2
-    if spec.kind == "pca":
-        return PCAFlopsRegressor(family_slopes=family_slopes, **spec.settings)
+    if not spec.random_starts:  # closed-form: no chance floors, seeds or warm starts
+        return spec.estimator(family_slopes=family_slopes, **spec.settings)
     kwargs = dict(spec.settings)
     kwargs.update(chance=chance, random_state=_seed(random_state, spec), init=init)
     if solver != "lbfgs":
@@ -322,11 +340,9 @@ def make_estimator(
         kwargs["n_restarts"] = 1
         kwargs["max_iter"] = FOLD_LINK_MAX_ITER
         kwargs["link_init"] = FOLD_LINK_INIT
-    if spec.kind == "per_benchmark":
-        if spec.settings["covariates"] == "flops":
-            kwargs["family_slopes"] = family_slopes
-        return PerBenchmarkLaw(**kwargs)
-    return SlothRegressor(**kwargs)
+    if spec.settings.get("covariates") == "flops":  # per-benchmark laws in log FLOPs
+        kwargs["family_slopes"] = family_slopes
+    return spec.estimator(**kwargs)
 
 
 def fit_predict(
@@ -353,11 +369,11 @@ def fit_predict(
     Y_train : (n_train, J) scores in [0, 1], NaN = missing.
     benchmarks : the J benchmark names, used to look up :data:`CHANCE_LEVELS`.
     n_train_models : models of each held-out family in training (1 or 2; 2 switches the FLOPs laws and
-        PCA + FLOPs to family slopes, digest §5).
+        PCA + FLOPs to family slopes, as the Sloth code).
     random_state : base seed; the same inputs and seed give bit-identical outputs.
     n_restarts : random starts of every sigmoid fit (None = :data:`FOLD_RESTARTS`); warm-started fits use one.
-    solver : ``"lbfgs"`` (our fitting, default) or ``"adam_paper"`` (the authors' Adam protocol, digest
-        §4.1: one start per fit, so ``n_restarts`` is unused; see :data:`slothpipe.models.laws.SOLVERS`).
+    solver : ``"lbfgs"`` (our fitting, default) or ``"adam_paper"`` (the authors' Adam protocol, Sloth code
+        ``fitFR``: one start per fit, so ``n_restarts`` is unused; see :data:`slothpipe.models.laws.SOLVERS`).
         PCA + FLOPs is closed-form either way.
 
     Returns ``{slug: (n_test, J) predictions}`` for the requested methods, in the order requested.
@@ -397,7 +413,7 @@ def fit_predict(
     fitted: dict[str, object] = {}
     for name in _dependencies(names):
         spec = METHODS[name]
-        init = fitted[spec.warm_start] if spec.warm_start is not None else None
+        init = fitted[spec.warm_start].fitted_params() if spec.warm_start is not None else None
         est = make_estimator(
             name,
             chance=chance,

@@ -1,4 +1,4 @@
-"""Ruan et al.'s three applications (obsscaling digest §3-§5): per target, split, fit every predictor, score.
+"""Ruan et al.'s three applications (their §4; ObsScaling code): per target, split, fit each predictor, score.
 
 An application's design comes from ``config["obsscaling"]["applications"][name]`` (validated by the
 workflow schema) and is turned into one :class:`TargetSpec` per target by :func:`target_specs`.  For each
@@ -21,6 +21,7 @@ from slothpipe.errors import ConfigError, DataError
 from slothpipe.obsscaling.data import EVAL_BASE_FAMILIES, EVAL_BASE_FAMILIES_WITH_FLOPS
 from slothpipe.obsscaling.method import (
     ObservationalScalingLaw,
+    PCAImputer,
     SigmoidLinkRegressor,
     area_under_error,
     equivalent_scale,
@@ -192,9 +193,8 @@ def _regressor(spec: TargetSpec) -> SigmoidLinkRegressor:
 
 
 def _law(spec: TargetSpec, k: int) -> ObservationalScalingLaw:
-    return ObservationalScalingLaw(
-        k, link=spec.link, loss=spec.loss, huber_delta=spec.huber_delta, **spec.fit_kwargs
-    )
+    imputer = PCAImputer(max_iter=spec.fit_kwargs["impute_max_iter"], tol=spec.fit_kwargs["impute_tol"])
+    return ObservationalScalingLaw(k, imputer=imputer, regressor=_regressor(spec))
 
 
 def fit_rows(rows: pd.DataFrame, spec: TargetSpec, predictor: str):

@@ -1,4 +1,4 @@
-"""Ruan et al.'s five ObsScaling tables (commit 43dad32): read, validate, clean (obsscaling digest §1).
+"""Ruan et al.'s five ObsScaling tables (commit 43dad32): read, validate, clean (docs/sources.md).
 
 Every reader checks the columns it needs, that model names are present and unique, that numbers parse and
 that scores lie in their range; a problem raises :class:`~slothpipe.errors.DataError` naming the file, the
@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from slothpipe.benchmarks import source_columns
 from slothpipe.data.schema import data_error
 
 #: The authors' ``EVAL_BASE_MODEL_FAMILIES`` (utils/constants.py at 43dad32), in their order.
@@ -50,8 +51,12 @@ EVAL_BASE_FAMILIES = (
 #: ``EVAL_BASE_MODEL_WITH_FLOPS_FAMILIES``: the evaluated families minus the two without FLOPs.
 EVAL_BASE_FAMILIES_WITH_FLOPS = tuple(f for f in EVAL_BASE_FAMILIES if f not in ("Mistral", "Mixtral"))
 
-BASE_METRICS = ("MMLU", "ARC-C", "HellaSwag", "Winograd", "TruthfulQA", "GSM8K", "XWinograd", "HumanEval")
-INSTRUCT_METRICS = ("MMLU", "ARC-C", "HellaSwag", "Winogrande", "TruthfulQA", "GSM8K", "HumanEval")
+# Metric columns of the base and instruct tables: their columns of the benchmark table's benchmarks (the fill
+# columns of slothpipe.benchmarks), then the metrics only these tables have.
+BASE_METRICS = (*source_columns("obsscaling_base"), "XWinograd", "HumanEval")
+INSTRUCT_METRICS = (*source_columns("obsscaling_instruct"), "HumanEval")
+#: Every metric name of the two tables (the values allowed in the config's obsscaling.metric_sets).
+METRICS = tuple(dict.fromkeys(BASE_METRICS + INSTRUCT_METRICS))
 INSTRUCT_EXTRA = ("Arena-Elo", "MTBench")
 FACTS = {"Model Size (B)": "params_b", "Pretraining Data Size (T)": "tokens_t", "FLOPs (1E21)": "flops_1e21"}
 ID_COLUMNS = ("model", "family", "params_b", "tokens_t", "flops_1e21")
@@ -160,7 +165,7 @@ def read_emergent(path: str | os.PathLike[str]) -> pd.DataFrame:
 
 
 def read_post_training(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """``base_llm_post_training_eval.csv``: model and the GSM8K / BBH targets."""
+    """``base_llm_post_training_eval.csv``: model and the targets of the post-training application."""
     return _targets(Path(path), kind="post_training")
 
 

@@ -1,6 +1,6 @@
 """Ruan et al.'s observational scaling law (arXiv 2405.10938) as scikit-learn-style components.
 
-Per target, on the training rows only (obsscaling digest §2):
+Per target, on the training rows only (ObsScaling code ``plot_scaling_predictions``, docs/sources.md):
 
 1. :class:`PCAImputer` — standardise the benchmark matrix (NaN-aware mean and ddof-0 std), fill the gaps
    with the column means, then up to ``max_iter`` times fit a rank-1 PCA and overwrite *only the missing
@@ -23,12 +23,13 @@ mean squared error are plain functions.
 from __future__ import annotations
 
 import warnings
+from dataclasses import KW_ONLY
 
 import numpy as np
 from scipy.optimize import OptimizeWarning, curve_fit, minimize
 
 from slothpipe.downstream.regression import pca_skills
-from slothpipe.models._params import ParamsMixin
+from slothpipe.models._params import Estimator, _clone, hyperparameters
 
 LINKS = ("sigmoid", "sigmoid-parametric")
 LOSSES = ("least_squares", "huber")
@@ -64,7 +65,8 @@ def log_compute(x) -> np.ndarray:
 # Imputation
 
 
-class PCAImputer(ParamsMixin):
+@hyperparameters
+class PCAImputer(Estimator):
     """Iterative low-rank PCA imputation fitted on training rows (Ruan et al.'s ``pca_impute``).
 
     Parameters
@@ -79,13 +81,15 @@ class PCAImputer(ParamsMixin):
     ``n_iter_``, ``n_features_in_``.
     """
 
-    _param_names = ("n_components", "max_iter", "tol", "clip")
+    n_components: int = 1
+    _: KW_ONLY
+    max_iter: int = 1000
+    tol: float = 1e-4
+    clip: tuple[float, float] | None = (0.0, 1.0)
 
-    def __init__(self, n_components: int = 1, *, max_iter: int = 1000, tol: float = 1e-4, clip=(0.0, 1.0)):
-        self.n_components = n_components
-        self.max_iter = max_iter
-        self.tol = tol
-        self.clip = clip
+    _fitted_attribute = "components_"
+    _sklearn_type = "transformer"
+    _sklearn_allow_nan = True
 
     def _refine(self, Z: np.ndarray, missing: np.ndarray, refit: bool) -> int:
         """Iterate in place on standardised Z; returns the number of iterations run."""
@@ -133,8 +137,7 @@ class PCAImputer(ParamsMixin):
 
     def transform(self, X) -> np.ndarray:
         """Impute rows with the training standardiser, fill and PCA (held fixed)."""
-        if not hasattr(self, "components_"):
-            raise ValueError("this PCAImputer is not fitted yet: call fit first")
+        self._check_fitted()
         X = _as_matrix(X, "X", allow_nan=True)
         if X.shape[1] != self.n_features_in_:
             raise ValueError(f"X has {X.shape[1]} columns; the imputer was fitted on {self.n_features_in_}")
@@ -157,7 +160,8 @@ class PCAImputer(ParamsMixin):
 # Regression with a sigmoid link
 
 
-class SigmoidLinkRegressor(ParamsMixin):
+@hyperparameters
+class SigmoidLinkRegressor(Estimator):
     """y = σ(c + w·x) or (1 − b)·σ(c + w·x) + b, fitted by least squares or the summed Huber loss.
 
     Parameters
@@ -174,24 +178,16 @@ class SigmoidLinkRegressor(ParamsMixin):
     ``n_features_in_``.
     """
 
-    _param_names = ("link", "loss", "huber_delta", "floor_max", "init_weight", "max_nfev")
+    _: KW_ONLY
+    link: str = "sigmoid"
+    loss: str = "least_squares"
+    huber_delta: float = 1.0
+    floor_max: float = 0.2
+    init_weight: float = 0.01
+    max_nfev: int = 10000
 
-    def __init__(
-        self,
-        *,
-        link: str = "sigmoid",
-        loss: str = "least_squares",
-        huber_delta: float = 1.0,
-        floor_max: float = 0.2,
-        init_weight: float = 0.01,
-        max_nfev: int = 10000,
-    ):
-        self.link = link
-        self.loss = loss
-        self.huber_delta = huber_delta
-        self.floor_max = floor_max
-        self.init_weight = init_weight
-        self.max_nfev = max_nfev
+    _fitted_attribute = "coef_"
+    _sklearn_type = "regressor"
 
     def _model(self, A: np.ndarray, p: np.ndarray) -> np.ndarray:
         if self.link == "sigmoid":
@@ -257,9 +253,8 @@ class SigmoidLinkRegressor(ParamsMixin):
         self.n_features_in_ = k
         return self
 
-    def _check_fitted(self, X) -> np.ndarray:
-        if not hasattr(self, "coef_"):
-            raise ValueError("this SigmoidLinkRegressor is not fitted yet: call fit first")
+    def _check_X(self, X) -> np.ndarray:
+        self._check_fitted()
         X = _as_matrix(X, "X", allow_nan=False)
         if X.shape[1] != self.n_features_in_:
             raise ValueError(f"X has {X.shape[1]} columns; the model was fitted on {self.n_features_in_}")
@@ -267,7 +262,7 @@ class SigmoidLinkRegressor(ParamsMixin):
 
     def decision_function(self, X) -> np.ndarray:
         """The linear score C = c + w·x."""
-        X = self._check_fitted(X)
+        X = self._check_X(X)
         return self.intercept_ + X @ self.coef_
 
     def predict_from_score(self, C) -> np.ndarray:
@@ -283,86 +278,62 @@ class SigmoidLinkRegressor(ParamsMixin):
 # The chained law
 
 
-class ObservationalScalingLaw(ParamsMixin):
+@hyperparameters
+class ObservationalScalingLaw(Estimator):
     """Imputation + PCA + sigmoid-link regression on the first ``n_components`` PCs, fitted on training rows.
 
     ``fit(M, y)`` takes the benchmark matrix M (n×J, NaN = missing) of the training models and their targets;
-    ``predict(M)`` imputes and projects other models with the training imputer and PCA.  The remaining
-    parameters are those of :class:`PCAImputer` (``impute_*``) and :class:`SigmoidLinkRegressor`.
+    ``predict(M)`` imputes and projects other models with the training imputer and PCA.
 
+    Parameters
+    ----------
+    n_components : k, the principal components regressed on.
+    imputer : an unfitted :class:`PCAImputer` (None = ``PCAImputer()``, the authors' rank-1 imputation).
+    regressor : an unfitted :class:`SigmoidLinkRegressor` (None = ``SigmoidLinkRegressor()``).
+
+    ``fit`` fits copies of ``imputer`` and ``regressor`` (their hyper-parameters are declared there once; set
+    them as ``regressor__loss`` etc.).
     Fitted attributes: ``imputer_`` (:class:`PCAImputer`), ``pca_mean_`` (J), ``components_`` (k×J),
     ``regressor_`` (:class:`SigmoidLinkRegressor`), ``metric_weights_`` (J, the effective weights w·components
     on the raw metrics), ``n_features_in_``.
     """
 
-    _param_names = (
-        "n_components",
-        "link",
-        "loss",
-        "huber_delta",
-        "floor_max",
-        "init_weight",
-        "impute_max_iter",
-        "impute_tol",
-        "impute_clip",
-    )
+    n_components: int = 3
+    _: KW_ONLY
+    imputer: PCAImputer | None = None
+    regressor: SigmoidLinkRegressor | None = None
 
-    def __init__(
-        self,
-        n_components: int = 3,
-        *,
-        link: str = "sigmoid",
-        loss: str = "least_squares",
-        huber_delta: float = 1.0,
-        floor_max: float = 0.2,
-        init_weight: float = 0.01,
-        impute_max_iter: int = 1000,
-        impute_tol: float = 1e-4,
-        impute_clip=(0.0, 1.0),
-    ):
-        self.n_components = n_components
-        self.link = link
-        self.loss = loss
-        self.huber_delta = huber_delta
-        self.floor_max = floor_max
-        self.init_weight = init_weight
-        self.impute_max_iter = impute_max_iter
-        self.impute_tol = impute_tol
-        self.impute_clip = impute_clip
+    _fitted_attribute = "regressor_"
+    _sklearn_type = "regressor"
+    _sklearn_allow_nan = True
 
     def fit(self, M, y):
         M = _as_matrix(M, "M", allow_nan=True)
         k = int(self.n_components)
         if not 1 <= k <= min(M.shape):
             raise ValueError(f"n_components={k} must be between 1 and min(n_rows, n_metrics)={min(M.shape)}")
-        self.imputer_ = PCAImputer(
-            1, max_iter=self.impute_max_iter, tol=self.impute_tol, clip=self.impute_clip
-        )
+        self.imputer_ = PCAImputer() if self.imputer is None else _clone(self.imputer)
         filled = self.imputer_.fit_transform(M)
         self.pca_mean_, self.components_, scores = pca_skills(filled, k)
-        self.regressor_ = SigmoidLinkRegressor(
-            link=self.link,
-            loss=self.loss,
-            huber_delta=self.huber_delta,
-            floor_max=self.floor_max,
-            init_weight=self.init_weight,
-        ).fit(scores, y)
+        self.regressor_ = SigmoidLinkRegressor() if self.regressor is None else _clone(self.regressor)
+        self.regressor_.fit(scores, y)
         self.metric_weights_ = self.regressor_.coef_ @ self.components_
         self.n_features_in_ = M.shape[1]
         return self
 
     def transform(self, M) -> np.ndarray:
         """The first k PC scores of M (imputed with the training imputer)."""
-        if not hasattr(self, "regressor_"):
-            raise ValueError("this ObservationalScalingLaw is not fitted yet: call fit first")
+        self._check_fitted()
         filled = self.imputer_.transform(M)
         return (filled - self.pca_mean_) @ self.components_.T
 
     def decision_function(self, M) -> np.ndarray:
-        return self.regressor_.decision_function(self.transform(M))
+        scores = self.transform(M)  # first: the fitted check
+        return self.regressor_.decision_function(scores)
 
     def predict(self, M) -> np.ndarray:
-        return self.regressor_.predict(self.transform(M))
+        scores = self.transform(M)
+        return self.regressor_.predict(scores)
 
 
 # ----------------------------------------------------------------------------------------------------------

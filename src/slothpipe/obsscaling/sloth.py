@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import least_squares
 
+from slothpipe.benchmarks import FILL_SOURCES, source_columns
 from slothpipe.models.laws import SlothRegressor, translog_design
 from slothpipe.models.registry import CHANCE_LEVELS
 from slothpipe.obsscaling.applications import (
@@ -35,16 +36,15 @@ from slothpipe.obsscaling.applications import (
     target_frame,
 )
 
-#: Chance floors of Ruan et al.'s metric names (the Sloth registry's levels; XWinograd is two-choice).
+#: Chance floors of Ruan et al.'s metric names: the Sloth registry's levels of the benchmark each of their
+#: columns holds (the benchmark table's fill columns); XWinograd is two-choice.
 CHANCE = {
-    "MMLU": CHANCE_LEVELS["MMLU"],
-    "ARC-C": CHANCE_LEVELS["ARC"],
-    "HellaSwag": CHANCE_LEVELS["HellaSwag"],
-    "Winograd": CHANCE_LEVELS["Winogrande"],
-    "Winogrande": CHANCE_LEVELS["Winogrande"],
+    **{
+        column: CHANCE_LEVELS[name]
+        for source in FILL_SOURCES
+        for column, name in source_columns(source.key).items()
+    },
     "XWinograd": 0.5,
-    "TruthfulQA": CHANCE_LEVELS["TruthfulQA"],
-    "GSM8K": CHANCE_LEVELS["GSM8K"],
     "HumanEval": 0.0,
 }
 PREDICTORS = ("sloth_skills", "sloth_law")

@@ -9,16 +9,11 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import Normalize
 
+from slothpipe.benchmarks import SHORT_LABELS
 from slothpipe.plotting.style import apply_style
 
-#: Short benchmark names for narrow columns, as in the paper's heat-maps.
-SHORT_NAMES = {
-    "HellaSwag": "HS",
-    "Winogrande": "Wino",
-    "TruthfulQA": "TQA",
-    "MATH Lvl 5": "MATH5",
-    "MMLU-PRO": "MMLU-P",
-}
+#: Short benchmark names for narrow columns, as in the paper's heat-maps (the benchmark table's labels).
+SHORT_NAMES = dict(SHORT_LABELS)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Figures of the skills interpretation (paper Figures 2, 4, 5, 8, 9, 21-29; digest §9, §14)."""
+"""Figures of the skills interpretation (paper Figures 2, 4, 5, 8, 9, 21-29)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from matplotlib.colors import Normalize
 from slothpipe.plotting.heatmaps import draw_heatmap
 from slothpipe.plotting.style import apply_style
 
-#: Colour scale of the paper's loadings heat-maps (digest §9.2).
+#: Colour scale of the paper's loadings heat-maps (Figure 2).
 LOADINGS_RANGE = (-1.0, 2.0)
 
 
