@@ -33,3 +33,18 @@ def shared_dir() -> Path:
     if not (SHARED / "hub").is_dir() or not (SHARED / "reference").is_dir():
         pytest.skip(f"needs the real data snapshots in {SHARED} (absent on this machine)")
     return SHARED
+
+
+def pytest_collection_modifyitems(config, items):
+    """Longest test files first.
+
+    With ``--dist loadfile`` (pyproject's addopts) each file runs on one worker, so the few long workflow
+    files must start first, or one of them ends the run alone on one core.  A file's cost is the largest
+    ``slow(seconds=N)`` estimate of its tests (about its CPU seconds); the sort is stable, so the tests of a
+    file stay together and in order, and files of equal cost keep the collection order.
+    """
+    cost: dict = {}
+    for item in items:
+        marks = [m.kwargs.get("seconds", 0) for m in item.iter_markers("slow")]
+        cost[item.path] = max(cost.get(item.path, 0), *marks, 0)
+    items.sort(key=lambda item: -cost[item.path])

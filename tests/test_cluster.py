@@ -15,7 +15,7 @@ import pytest
 from snakemake_runner import REPO, environment, sha, snakemake
 from world import repository_config, write_config
 
-pytestmark = [pytest.mark.shared, pytest.mark.slow]
+pytestmark = [pytest.mark.shared, pytest.mark.slow(seconds=60)]
 
 PROFILE = REPO / "profiles" / "local-cluster"
 FOLDS = [f"results/evaluation/folds/v2/n1/{group}/baselines.parquet" for group in ("qwen2", "yi-1.5")]

@@ -29,7 +29,7 @@ import yaml
 from snakemake_runner import environment, snakemake
 from world import simulate_families, write_world
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow(seconds=45)
 
 REPO = Path(__file__).resolve().parents[1]
 TABLES = Path("src") / "slothpipe" / "benchmarks.py"

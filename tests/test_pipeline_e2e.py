@@ -24,7 +24,7 @@ from fake_servers import FakeHub
 from snakemake_runner import hashes, nothing_to_do, snakemake
 from world import simulate_dataset, write_world
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow(seconds=240)
 
 METHODS = ["flops_shared", "flops", "pca_flops_d2", "sloth_basic_d2", "sloth_d2", "sloth_shared_d2"]
 TARGETS = ("data", "evaluation")

@@ -30,7 +30,7 @@ from snakemake_runner import snakemake as run_snakemake
 from synthetic_sources import V2_SCHEMA, write_leaderboard
 from world import REPO, V1, V1_MIRROR, V2, V2_MIRROR, simulate_families, v2_rows, write_world
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow(seconds=110)
 
 # The targets of the baseline run: the data stage (the README's `snakemake data`), a table and the plan.
 TARGETS = ("data", "results/tables/mae_summary.csv", "results/evaluation/plan.json")

@@ -15,7 +15,7 @@ import pytest
 from snakemake_runner import hashes, nothing_to_do, snakemake
 from world import HELDOUT, downstream_config, eq_bench_csv, repository_config, simulate_dataset, write_dataset
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow(seconds=100)
 
 RULES = [
     "downstream",

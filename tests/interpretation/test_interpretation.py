@@ -288,7 +288,7 @@ TABLE2_KNOWLEDGE = [(0.16, 1.04), (0.16, 6.02), (0.37, 15.0), (2.15, 15.0), (12.
 
 
 @pytest.mark.shared
-@pytest.mark.slow
+@pytest.mark.slow(seconds=25)
 def test_table2_reasoning_and_knowledge_on_the_papers_data(shared_dir, tmp_path):
     ref = pd.read_csv(shared_dir / "reference" / "sloth_data_v2.csv", index_col="Model")
     dataset = pd.DataFrame(

@@ -20,7 +20,7 @@ from world import repository_config, simulate_dataset, write_dataset
 from slothpipe.analysis.interpretation import read_interpretation
 from slothpipe.analysis.skills import PLOT_ORDER
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow(seconds=90)
 
 RULES = ["interpretation", "interpretation_fit", "skills_figure", "skills_tables", "compute_optimal",
          "motivation_figure"]  # fmt: skip

@@ -70,7 +70,7 @@ def _digest(preds):
     return h.hexdigest()
 
 
-@pytest.mark.slow
+@pytest.mark.slow(seconds=15)
 def test_fit_predict_all_methods_shapes(sim):
     Xtr, ftr, Ytr, Xte, fte = _fold(sim)
     preds = fit_predict(None, Xtr, ftr, Ytr, Xte, fte, benchmarks=BENCH, n_train_models=1, n_restarts=1)

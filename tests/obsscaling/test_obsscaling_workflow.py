@@ -19,7 +19,7 @@ from world import repository_config, write_config
 
 from slothpipe.io import sha256_file
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow(seconds=55)
 
 RULES = [
     "download_github",
