@@ -3,8 +3,7 @@
 import pandas as pd
 
 from slothpipe.downstream.figures import task_figure
-from slothpipe.io import save_figure
-from slothpipe.plotting.style import close
+from slothpipe.plotting.style import save_and_close
 from slothpipe.runner import run
 
 
@@ -23,9 +22,7 @@ def main(snakemake):
             )
         )
     fig = task_figure(panels, task=snakemake.params.label, symbol="β")
-    save_figure(fig, snakemake.output.pdf)
-    save_figure(fig, snakemake.output.png)
-    close(fig)
+    save_and_close(fig, snakemake.output.pdf, snakemake.output.png)
 
 
 run(main, snakemake)

@@ -3,10 +3,10 @@
 import pandas as pd
 
 from slothpipe.evaluation.figures import family_panel
-from slothpipe.io import read_json, save_figure
+from slothpipe.io import read_json
 from slothpipe.models.registry import METHODS
 from slothpipe.plotting.heatmaps import heatmap_figure
-from slothpipe.plotting.style import close
+from slothpipe.plotting.style import save_and_close
 from slothpipe.runner import run
 
 
@@ -22,9 +22,7 @@ def main(snakemake):
         group_order=[g["id"] for g in setting["groups"]],
     )
     fig = heatmap_figure([panel])
-    save_figure(fig, snakemake.output.pdf)
-    save_figure(fig, snakemake.output.png)
-    close(fig)
+    save_and_close(fig, snakemake.output.pdf, snakemake.output.png)
 
 
 run(main, snakemake)

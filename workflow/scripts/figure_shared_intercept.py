@@ -3,10 +3,9 @@
 import pandas as pd
 
 from slothpipe.evaluation.figures import shared_intercept_panel
-from slothpipe.io import save_figure
 from slothpipe.models.registry import METHODS
 from slothpipe.plotting.heatmaps import heatmap_figure
-from slothpipe.plotting.style import close
+from slothpipe.plotting.style import save_and_close
 from slothpipe.runner import run
 
 
@@ -20,9 +19,7 @@ def main(snakemake):
         benchmarks=snakemake.params.suites[suite],
     )
     fig = heatmap_figure([panel])
-    save_figure(fig, snakemake.output.pdf)
-    save_figure(fig, snakemake.output.png)
-    close(fig)
+    save_and_close(fig, snakemake.output.pdf, snakemake.output.png)
 
 
 run(main, snakemake)

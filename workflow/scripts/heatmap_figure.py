@@ -3,10 +3,9 @@
 import pandas as pd
 
 from slothpipe.evaluation.figures import setting_panel
-from slothpipe.io import save_figure
 from slothpipe.models.registry import METHODS
 from slothpipe.plotting.heatmaps import heatmap_figure
-from slothpipe.plotting.style import close
+from slothpipe.plotting.style import save_and_close
 from slothpipe.runner import run
 
 
@@ -28,9 +27,7 @@ def main(snakemake):
     ]
     label = "MAE (pp)" if spec["metric"] == "mae_pp" else "MAPE (%)"
     fig = heatmap_figure(panels, value_label=label)
-    save_figure(fig, snakemake.output.pdf)
-    save_figure(fig, snakemake.output.png)
-    close(fig)
+    save_and_close(fig, snakemake.output.pdf, snakemake.output.png)
 
 
 run(main, snakemake)

@@ -3,8 +3,7 @@
 import pandas as pd
 
 from slothpipe.downstream.figures import loadings_figure
-from slothpipe.io import save_figure
-from slothpipe.plotting.style import close
+from slothpipe.plotting.style import save_and_close
 from slothpipe.runner import run
 
 
@@ -12,9 +11,7 @@ def main(snakemake):
     loadings = pd.read_csv(snakemake.input.loadings, index_col="skill")
     spec = snakemake.params.spec
     fig = loadings_figure(loadings, title=spec["title"], vmin=spec["vmin"], vmax=spec["vmax"])
-    save_figure(fig, snakemake.output.pdf)
-    save_figure(fig, snakemake.output.png)
-    close(fig)
+    save_and_close(fig, snakemake.output.pdf, snakemake.output.png)
 
 
 run(main, snakemake)

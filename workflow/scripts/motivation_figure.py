@@ -3,9 +3,8 @@
 import pandas as pd
 
 from slothpipe.analysis.interpretation import motivation_frame
-from slothpipe.io import save_figure
 from slothpipe.plotting.skills import motivation_figure
-from slothpipe.plotting.style import close
+from slothpipe.plotting.style import save_and_close
 from slothpipe.runner import run
 
 
@@ -14,9 +13,7 @@ def main(snakemake):
     benchmark = snakemake.params.benchmark
     rows = motivation_frame(dataset, benchmark, n_families=snakemake.params.n_families)
     fig = motivation_figure(rows, benchmark)
-    save_figure(fig, snakemake.output.pdf)
-    save_figure(fig, snakemake.output.png)
-    close(fig)
+    save_and_close(fig, snakemake.output.pdf, snakemake.output.png)
 
 
 run(main, snakemake)

@@ -2,10 +2,9 @@
 
 import pandas as pd
 
-from slothpipe.io import save_figure
 from slothpipe.obsscaling import figures
 from slothpipe.obsscaling.tables import PREDICTOR_ORDER
-from slothpipe.plotting.style import close
+from slothpipe.plotting.style import save_and_close
 from slothpipe.runner import run
 
 PREDICTORS = list(PREDICTOR_ORDER)
@@ -29,9 +28,7 @@ def main(snakemake):
         fig = figures.weights_figure(weights, labels)
     else:
         raise ValueError(f"unknown figure kind {kind!r}")
-    save_figure(fig, snakemake.output.pdf)
-    save_figure(fig, snakemake.output.png)
-    close(fig)
+    save_and_close(fig, snakemake.output.pdf, snakemake.output.png)
 
 
 run(main, snakemake)

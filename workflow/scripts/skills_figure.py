@@ -8,14 +8,13 @@ from slothpipe.analysis.interpretation import (
     read_interpretation,
     skill_order,
 )
-from slothpipe.io import save_figure
 from slothpipe.plotting.skills import (
     correlation_figure,
     instruct_figure,
     level_curves_figure,
     loadings_figure,
 )
-from slothpipe.plotting.style import close
+from slothpipe.plotting.style import save_and_close
 from slothpipe.runner import run
 
 
@@ -37,9 +36,7 @@ def main(snakemake):
         fig = instruct_figure(instruct_pairs(result, pairs), order)
     else:
         raise ValueError(f"unknown figure kind {kind!r}")
-    save_figure(fig, snakemake.output.pdf)
-    save_figure(fig, snakemake.output.png)
-    close(fig)
+    save_and_close(fig, snakemake.output.pdf, snakemake.output.png)
 
 
 run(main, snakemake)

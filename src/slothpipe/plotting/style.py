@@ -8,6 +8,8 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 
+from slothpipe.io import save_figure
+
 STYLE = {
     "font.family": "DejaVu Sans",
     "font.size": 9,
@@ -37,3 +39,13 @@ def new_figure(width: float, height: float):
 
 def close(fig) -> None:
     plt.close(fig)
+
+
+def save_and_close(fig, *paths) -> None:
+    """Write ``fig`` to every path, then close it: what every figure job does with its pdf and png outputs.
+
+    Each file is written by :func:`slothpipe.io.save_figure` (format from the suffix, byte-stable re-runs).
+    """
+    for path in paths:
+        save_figure(fig, path)
+    close(fig)
