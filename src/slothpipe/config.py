@@ -28,7 +28,7 @@ from jsonschema.validators import validator_for
 
 from slothpipe.benchmarks import BENCHMARKS
 from slothpipe.errors import ConfigError
-from slothpipe.obsscaling.data import METRICS as OBSSCALING_METRICS
+from slothpipe.obsscaling import METRICS as OBSSCALING_METRICS
 
 __all__ = ["SCHEMA_PATH", "check_config", "load_schema"]
 

@@ -15,9 +15,11 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+# the writers only call a frame's methods: a job that writes no frame never imports pandas
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "atomic_path",

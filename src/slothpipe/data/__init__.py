@@ -11,17 +11,37 @@ Public API::
 Columns, row order and rules are documented in ``config/README.md`` and in the module docstrings.
 """
 
-from slothpipe.data.build import UNMATCHED_KINDS, BuildResult, assemble, build_dataset, name_stem
-from slothpipe.data.downstream import read_downstream_scores
-from slothpipe.data.registry import REGISTRY_COLUMNS, load_registry
-from slothpipe.data.schema import BENCHMARKS, DATASET_COLUMNS, UNMATCHED_COLUMNS, V1_BENCHMARKS, V2_BENCHMARKS
-from slothpipe.data.sources import (
-    read_leaderboard_v1,
-    read_leaderboard_v2,
-    read_obsscaling,
-    resolve_v1,
-    resolve_v2,
-)
+import importlib
+
+# Names are loaded from their modules on first use (PEP 562): the workflow imports ``slothpipe.data.schema``
+# while Snakemake parses it, and the readers below would make every snakemake invocation import pandas.
+_EXPORTS = {
+    "slothpipe.data.build": ("UNMATCHED_KINDS", "BuildResult", "assemble", "build_dataset", "name_stem"),
+    "slothpipe.data.downstream": ("read_downstream_scores",),
+    "slothpipe.data.registry": ("REGISTRY_COLUMNS", "load_registry"),
+    "slothpipe.data.schema": (
+        "BENCHMARKS",
+        "DATASET_COLUMNS",
+        "UNMATCHED_COLUMNS",
+        "V1_BENCHMARKS",
+        "V2_BENCHMARKS",
+    ),
+    "slothpipe.data.sources": (
+        "read_leaderboard_v1",
+        "read_leaderboard_v2",
+        "read_obsscaling",
+        "resolve_v1",
+        "resolve_v2",
+    ),
+}
+_MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
+
+
+def __getattr__(name: str):
+    if name not in _MODULE_OF:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(_MODULE_OF[name]), name)
+
 
 __all__ = [
     "BENCHMARKS",

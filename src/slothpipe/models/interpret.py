@@ -24,7 +24,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from slothpipe.benchmarks import SKILL_GROUPS as _TABLE_SKILL_GROUPS
 from slothpipe.models._validation import check_covariates, one_hot
@@ -226,6 +225,8 @@ def name_skills(loadings, benchmarks: Sequence[str]) -> list[str]:
         inside[groups[name]] = True
         outside = lam[:, ~inside].mean(axis=1) if (~inside).any() else 0.0
         score[:, g] = (lam[:, inside].mean(axis=1) - outside) / scale
+    from scipy.optimize import linear_sum_assignment
+
     rows, cols = linear_sum_assignment(score, maximize=True)
     out: list[str | None] = [None] * d
     for r, c in zip(rows, cols, strict=True):

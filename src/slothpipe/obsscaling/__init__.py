@@ -6,3 +6,13 @@
 * :mod:`.sloth` — Sloth-skill predictors on the same splits.
 * :mod:`.tables`, :mod:`.figures` — the output tables and Ruan-style figures.
 """
+
+from slothpipe.benchmarks import source_columns
+
+# Metric columns of the base and instruct tables: their columns of the benchmark table's benchmarks (the fill
+# columns of slothpipe.benchmarks), then the metrics only these tables have.  They are defined here rather
+# than in .data, which imports pandas: the config check needs them while Snakemake parses the workflow.
+BASE_METRICS = (*source_columns("obsscaling_base"), "XWinograd", "HumanEval")
+INSTRUCT_METRICS = (*source_columns("obsscaling_instruct"), "HumanEval")
+#: Every metric name of the two tables (the values allowed in the config's obsscaling.metric_sets).
+METRICS = tuple(dict.fromkeys(BASE_METRICS + INSTRUCT_METRICS))

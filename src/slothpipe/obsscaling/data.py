@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from slothpipe.benchmarks import source_columns
 from slothpipe.data.schema import data_error
+from slothpipe.obsscaling import BASE_METRICS, INSTRUCT_METRICS, METRICS  # noqa: F401 (re-exported)
 
 #: The authors' ``EVAL_BASE_MODEL_FAMILIES`` (utils/constants.py at 43dad32), in their order.
 EVAL_BASE_FAMILIES = (
@@ -51,12 +51,6 @@ EVAL_BASE_FAMILIES = (
 #: ``EVAL_BASE_MODEL_WITH_FLOPS_FAMILIES``: the evaluated families minus the two without FLOPs.
 EVAL_BASE_FAMILIES_WITH_FLOPS = tuple(f for f in EVAL_BASE_FAMILIES if f not in ("Mistral", "Mixtral"))
 
-# Metric columns of the base and instruct tables: their columns of the benchmark table's benchmarks (the fill
-# columns of slothpipe.benchmarks), then the metrics only these tables have.
-BASE_METRICS = (*source_columns("obsscaling_base"), "XWinograd", "HumanEval")
-INSTRUCT_METRICS = (*source_columns("obsscaling_instruct"), "HumanEval")
-#: Every metric name of the two tables (the values allowed in the config's obsscaling.metric_sets).
-METRICS = tuple(dict.fromkeys(BASE_METRICS + INSTRUCT_METRICS))
 INSTRUCT_EXTRA = ("Arena-Elo", "MTBench")
 FACTS = {"Model Size (B)": "params_b", "Pretraining Data Size (T)": "tokens_t", "FLOPs (1E21)": "flops_1e21"}
 ID_COLUMNS = ("model", "family", "params_b", "tokens_t", "flops_1e21")
