@@ -13,15 +13,21 @@ import hashlib
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+PYCACHE = str(Path(tempfile.gettempdir()) / "slothpipe-test-pycache")
 
 
 def environment(hub=None, root: Path | None = None, **extra: str) -> dict[str, str]:
     """The environment without the caller's HF_* variables: offline, or talking to the fake ``hub``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("HF_")}
+    # Every job is a new Python process that imports the package: let it reuse compiled bytecode (kept out
+    # of the source tree) even where the caller's environment disables writing it.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = PYCACHE
     if hub is None:
         env["HF_HUB_OFFLINE"] = "1"
     else:
@@ -109,3 +115,28 @@ def planned_jobs(text: str) -> list[tuple[str, str]]:
     if rule is not None:
         jobs.append((rule, ""))
     return jobs
+
+
+def job_outputs(text: str) -> list[tuple[str, list[str]]]:
+    """(rule, output files) of every job a snakemake run or dry run printed, in its order."""
+    jobs: list[tuple[str, list[str]]] = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        for prefix in ("rule ", "localrule ", "checkpoint ", "localcheckpoint "):
+            if stripped.startswith(prefix) and stripped.endswith(":"):
+                jobs.append((stripped[len(prefix) : -1], []))
+        if jobs and stripped.startswith("output:"):
+            jobs[-1][1].extend(p.strip() for p in stripped[len("output:") :].split(","))
+    return jobs
+
+
+def one_job_per_rule(text: str, rules: Iterable[str]) -> list[str]:
+    """An output of the first job of each of ``rules`` that the run printed (``--forcerun`` re-runs that job
+    and the jobs that depend on it: one job per rule rather than all of them)."""
+    first: dict[str, str] = {}
+    for rule, outputs in job_outputs(text):
+        if rule in rules and outputs:
+            first.setdefault(rule, outputs[0])
+    missing = sorted(set(rules) - set(first))
+    assert not missing, f"no job of {missing} in the run"
+    return [first[rule] for rule in rules]

@@ -113,6 +113,7 @@ def test_hub_file_name_is_resolved_per_revision(fake_hub, hf_env, tmp_path):
     assert len(pd.read_parquet(tmp_path / "out" / "new.parquet")) == 4
 
 
+@pytest.mark.slow(seconds=10)  # huggingface_hub retries the cut download with back-off
 @pytest.mark.parametrize("failure", ["cut", "500"])
 def test_hub_failure_mid_download_keeps_no_file(fake_hub, hf_env, tmp_path, failure):
     content = v1_parquet(50)

@@ -2,7 +2,7 @@
 and tables.
 
 The leaderboards of the synthetic world (``world.py``: a known d = 2 Sloth with sigmoid link and chance
-floors, four original families, one with an instruct line, small noise) are written in the exact Hub
+floors, three original families, one with an instruct line, small noise) are written in the exact Hub
 schemas, served by the fake Hub of ``fake_servers.py`` and downloaded by the real huggingface_hub code.  The
 run uses automatic held-out groups and a reduced method list, and builds the targets ``data`` and
 ``evaluation`` only (the other stages have their own workflow tests).  Checked: every declared output exists,
@@ -21,26 +21,26 @@ import pandas as pd
 import pytest
 import yaml
 from fake_servers import FakeHub
-from snakemake_runner import hashes, nothing_to_do, output, planned_jobs, snakemake
-from world import simulate_dataset, write_world
+from snakemake_runner import hashes, nothing_to_do, one_job_per_rule, output, planned_jobs, snakemake
+from world import simulate_families, write_world
 
 pytestmark = pytest.mark.slow(seconds=240)
 
 METHODS = ["flops_shared", "flops", "pca_flops_d2", "sloth_basic_d2", "sloth_d2", "sloth_shared_d2"]
 TARGETS = ("data", "evaluation")
-PAPER = {"v1": {1: {"n_test_groups": 4, "mae_pp": {"factor_sigmoid_faminter_d=2": 1.0, "pca_d=9": 2.0}}}}
+PAPER = {"v1": {1: {"n_test_groups": 3, "mae_pp": {"factor_sigmoid_faminter_d=2": 1.0, "pca_d=9": 2.0}}}}
 
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     """(working directory, fake Hub, simulated truth, the run's log) after one run of the targets."""
     root = tmp_path_factory.mktemp("e2e")
-    truth = simulate_dataset()
+    truth = simulate_families(("alpha", "alpha-chat", "beta", "gamma"))
     hub = FakeHub().start()
     try:
         # one model without LB v1 scores: absent from the v1 suites
         evaluation = {"methods": METHODS, "n_restarts": 1}
-        write_world(root, truth, hub=hub, v2_only=("delta-9b",), evaluation=evaluation, paper_mae=PAPER)
+        write_world(root, truth, hub=hub, v2_only=("gamma-30b",), evaluation=evaluation, paper_mae=PAPER)
         first = snakemake(root, *TARGETS, hub=hub)
         assert first.returncode == 0, first.stderr[-4000:]
         yield root, hub, truth, output(first)
@@ -101,8 +101,8 @@ def test_the_data_round_trip_and_the_groups_are_one_per_original_family(run):
     dataset = pd.read_parquet(results / "data" / "dataset.parquet").set_index("model")
     sim = truth.set_index("model")
     assert dataset.loc[sim.index, "IFEval"].to_numpy() == pytest.approx(sim["IFEval"].to_numpy())
-    assert dataset.loc[sim.index.drop("delta-9b"), "MMLU"].to_numpy() == pytest.approx(
-        sim["MMLU"].drop("delta-9b").to_numpy(), abs=6e-5
+    assert dataset.loc[sim.index.drop("gamma-30b"), "MMLU"].to_numpy() == pytest.approx(
+        sim["MMLU"].drop("gamma-30b").to_numpy(), abs=6e-5
     )
     # automatic groups: one per original family; alpha holds its base and chat lines
     plan = yaml.safe_load((results / "evaluation" / "plan.json").read_text())
@@ -110,7 +110,6 @@ def test_the_data_round_trip_and_the_groups_are_one_per_original_family(run):
     assert [(g["id"], g["families"]) for g in v2["groups"]] == [
         ("alpha", ["alpha", "alpha-chat"]),
         ("beta", ["beta"]),
-        ("delta", ["delta"]),
         ("gamma", ["gamma"]),
     ]
 
@@ -129,25 +128,29 @@ def test_sloth_basic_extrapolates_the_synthetic_law(run):
 
 
 def test_a_forced_rerun_reproduces_every_output(run):
-    """Same inputs, same bytes: every job but the fits runs again (last in the module).
+    """Same inputs, same bytes: the jobs that write tracked files run again (last in the module).
 
-    The fold jobs keep their outputs: that a fit gives the same bytes twice is checked where it is cheaper,
+    Forced: the data stage and the plan, then one job of each table and figure rule (with modification
+    times not a rerun trigger, so that the folds are not re-run for their newer inputs).  Not re-run: the
+    fold jobs and their aggregation; that a fit gives the same bytes twice is checked where it is cheaper,
     by ``tests/models`` (same seed, equal arrays; the tracked Llama-3 fold to 1e-9) and by
-    ``test_cluster.py`` (fold jobs run twice, equal files).  What runs again is everything that writes a
-    tracked file: the data stage and the plan (forced), then every rule downstream of the folds (forced,
-    with modification times not a rerun trigger, so that the folds are not re-run for their newer inputs).
+    ``test_cluster.py`` (fold jobs run twice, equal files), and re-running the aggregation would re-run every
+    figure and table job after it.  A rule's other jobs run the same code on other wildcards.
     """
     root, hub, _, first = run
     rules = jobs_of(first)
-    assert "evaluate_fold" in rules and "publish_result" in rules
+    assert {"evaluate_fold", "aggregate_errors", "heatmap_figure", "publish_result"} <= rules
     before = hashes(root)
     upstream = snakemake(root, "data", "results/evaluation/plan.json", "--forceall", hub=hub)
     assert upstream.returncode == 0, upstream.stderr[-4000:]
-    writers = rules - jobs_of(output(upstream)) - {"evaluate_fold"}
+    writers = sorted(rules - jobs_of(output(upstream)) - {"evaluate_fold", "aggregate_errors", "evaluation"})
+    writers.remove("publish_result")  # runs after every forced job
     triggers = ("--rerun-triggers", "code", "input", "params", "software-env")
-    downstream = snakemake(root, *TARGETS, *triggers, "--forcerun", *sorted(writers), hub=hub)
+    forced = one_job_per_rule(first, writers)
+    downstream = snakemake(root, *TARGETS, *triggers, "--forcerun", *forced, hub=hub)
     assert downstream.returncode == 0, downstream.stderr[-4000:]
-    assert jobs_of(output(upstream)) | jobs_of(output(downstream)) == rules - {"evaluate_fold"}
+    ran = jobs_of(output(upstream)) | jobs_of(output(downstream))
+    assert ran == rules - {"evaluate_fold", "aggregate_errors"}, ran
     after = hashes(root)
     changed = [p for p in before if before[p] != after.get(p)]
     assert not changed, changed

@@ -3,8 +3,8 @@
 The dataset is written where the data stage would put it and only this stage's rules may run
 (``--allowed-rules``).  Checked: every declared output exists with the paper's figure numbers, a second
 invocation has nothing to do, the tables have their documented columns, the figures and tables are built from
-the interpretation files only, and a forced re-run of every rule (fits included) reproduces every output
-byte for byte.
+the interpretation files only, and a forced re-run of one job of each rule that writes a table or figure
+from the fit reproduces every output byte for byte.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from snakemake_runner import hashes, nothing_to_do, snakemake
+from snakemake_runner import hashes, nothing_to_do, one_job_per_rule, output, planned_jobs, snakemake
 from world import repository_config, simulate_dataset, write_dataset
 
 from slothpipe.analysis.interpretation import read_interpretation
@@ -74,8 +74,11 @@ def test_interpretation_rules_on_a_synthetic_dataset(tmp_path):
     assert np.abs(result.predict().to_numpy() - truth[result.benchmarks].to_numpy()).mean() < 0.02
 
     before = outputs(tmp_path)
-    rerun = run(tmp_path, "--forcerun", *RULES[1:])
+    # The writers are what could drift (the fit is deterministic by construction and unit-tested).  One job
+    # of each writer rule runs again; the rule's other jobs run the same code on other wildcards.
+    rerun = run(tmp_path, "--forcerun", *one_job_per_rule(output(first), RULES[2:]))
     assert rerun.returncode == 0, rerun.stderr[-4000:]
+    assert sorted(rule for rule, _ in planned_jobs(output(rerun)) if rule in RULES[1:]) == sorted(RULES[2:])
     after = outputs(tmp_path)
     assert sorted(before) == sorted(after)
     assert [k for k in before if before[k] != after[k]] == []
