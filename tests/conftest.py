@@ -41,7 +41,8 @@ def pytest_collection_modifyitems(config, items):
     With ``--dist loadfile`` (pyproject's addopts) each file runs on one worker, so the few long workflow
     files must start first, or one of them ends the run alone on one core.  A file's cost is the largest
     ``slow(seconds=N)`` estimate of its tests (about its CPU seconds); the sort is stable, so the tests of a
-    file stay together and in order, and files of equal cost keep the collection order.
+    file stay together and in order, and files of equal cost keep the collection order.  pytest-xdist
+    would re-sort the files by their number of tests; ``--no-loadscope-reorder`` (addopts) keeps this order.
     """
     cost: dict = {}
     for item in items:
