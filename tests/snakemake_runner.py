@@ -99,16 +99,23 @@ def hashes(root: Path, under: str = "results", skip: Iterable[str] = ()) -> dict
     }
 
 
+def _rule_of(line: str) -> str | None:
+    """The rule of a job header that snakemake prints (``rule X:``, ``localrule X:``, ...), else None."""
+    for prefix in ("rule ", "localrule ", "checkpoint ", "localcheckpoint "):
+        if line.startswith(prefix) and line.endswith(":"):
+            return line[len(prefix) : -1]
+    return None
+
+
 def planned_jobs(text: str) -> list[tuple[str, str]]:
     """(rule, wildcards) of every job a snakemake run or dry run printed."""
     jobs, rule = [], None
     for line in text.splitlines():
         stripped = line.strip()
-        for prefix in ("rule ", "localrule ", "checkpoint ", "localcheckpoint "):
-            if stripped.startswith(prefix) and stripped.endswith(":"):
-                if rule is not None:
-                    jobs.append((rule, ""))
-                rule = stripped[len(prefix) : -1]
+        if (header := _rule_of(stripped)) is not None:
+            if rule is not None:
+                jobs.append((rule, ""))
+            rule = header
         if rule is not None and stripped.startswith("wildcards:"):
             jobs.append((rule, stripped[len("wildcards:") :].strip()))
             rule = None
@@ -117,14 +124,18 @@ def planned_jobs(text: str) -> list[tuple[str, str]]:
     return jobs
 
 
+def planned_rules(text: str) -> set[str]:
+    """The rules of the jobs a snakemake run or dry run printed."""
+    return {rule for rule, _ in planned_jobs(text)}
+
+
 def job_outputs(text: str) -> list[tuple[str, list[str]]]:
     """(rule, output files) of every job a snakemake run or dry run printed, in its order."""
     jobs: list[tuple[str, list[str]]] = []
     for line in text.splitlines():
         stripped = line.strip()
-        for prefix in ("rule ", "localrule ", "checkpoint ", "localcheckpoint "):
-            if stripped.startswith(prefix) and stripped.endswith(":"):
-                jobs.append((stripped[len(prefix) : -1], []))
+        if (header := _rule_of(stripped)) is not None:
+            jobs.append((header, []))
         if jobs and stripped.startswith("output:"):
             jobs[-1][1].extend(p.strip() for p in stripped[len("output:") :].split(","))
     return jobs
@@ -133,6 +144,7 @@ def job_outputs(text: str) -> list[tuple[str, list[str]]]:
 def one_job_per_rule(text: str, rules: Iterable[str]) -> list[str]:
     """An output of the first job of each of ``rules`` that the run printed (``--forcerun`` re-runs that job
     and the jobs that depend on it: one job per rule rather than all of them)."""
+    rules = list(rules)
     first: dict[str, str] = {}
     for rule, outputs in job_outputs(text):
         if rule in rules and outputs:

@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 import yaml
 from fake_servers import FakeHub
-from snakemake_runner import hashes, nothing_to_do, one_job_per_rule, output, planned_jobs, snakemake
+from snakemake_runner import hashes, nothing_to_do, one_job_per_rule, output, planned_rules, snakemake
 from world import simulate_families, write_world
 
 pytestmark = pytest.mark.slow(seconds=240)
@@ -138,24 +138,20 @@ def test_a_forced_rerun_reproduces_every_output(run):
     figure and table job after it.  A rule's other jobs run the same code on other wildcards.
     """
     root, hub, _, first = run
-    rules = jobs_of(first)
+    rules = planned_rules(first)
     assert {"evaluate_fold", "aggregate_errors", "heatmap_figure", "publish_result"} <= rules
     before = hashes(root)
     upstream = snakemake(root, "data", "results/evaluation/plan.json", "--forceall", hub=hub)
     assert upstream.returncode == 0, upstream.stderr[-4000:]
-    writers = sorted(rules - jobs_of(output(upstream)) - {"evaluate_fold", "aggregate_errors", "evaluation"})
+    upstream_rules = planned_rules(output(upstream))
+    writers = sorted(rules - upstream_rules - {"evaluate_fold", "aggregate_errors", "evaluation"})
     writers.remove("publish_result")  # runs after every forced job
     triggers = ("--rerun-triggers", "code", "input", "params", "software-env")
     forced = one_job_per_rule(first, writers)
     downstream = snakemake(root, *TARGETS, *triggers, "--forcerun", *forced, hub=hub)
     assert downstream.returncode == 0, downstream.stderr[-4000:]
-    ran = jobs_of(output(upstream)) | jobs_of(output(downstream))
+    ran = upstream_rules | planned_rules(output(downstream))
     assert ran == rules - {"evaluate_fold", "aggregate_errors"}, ran
     after = hashes(root)
     changed = [p for p in before if before[p] != after.get(p)]
     assert not changed, changed
-
-
-def jobs_of(log: str) -> set[str]:
-    """The rules of the jobs a snakemake run printed."""
-    return {rule for rule, _ in planned_jobs(log)}

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from snakemake_runner import command, environment, hashes, output, planned_jobs
+from snakemake_runner import command, environment, hashes, output, planned_jobs, planned_rules
 from snakemake_runner import snakemake as run_snakemake
 from synthetic_sources import V2_SCHEMA, write_leaderboard
 from world import REPO, V1, V1_MIRROR, V2, V2_MIRROR, simulate_families, v2_rows, write_world
@@ -61,10 +61,6 @@ def world(baseline, tmp_path) -> Path:
     root = tmp_path / "world"
     shutil.copytree(baseline, root, symlinks=True)
     return root
-
-
-def rules(jobs) -> set[str]:
-    return {rule for rule, _ in jobs}
 
 
 def running_outputs(root: Path) -> list[str]:
@@ -150,7 +146,7 @@ def test_a_failing_job_keeps_tracked_files_and_a_mirror_repaired_in_place_is_fet
     assert [job for job in ran if job[0].startswith("download")] == [
         ("download_hub", "source=leaderboard_v2")
     ]
-    assert {"clean", "clean_corrected"} <= rules(ran)
+    assert {"clean", "clean_corrected"} <= {rule for rule, _ in ran}
     assert tracked(world) == before
 
 
@@ -175,7 +171,7 @@ def test_ctrl_c_during_the_plan_checkpoint_keeps_the_plan_and_the_next_run_recov
     # Snakemake removed the killed job's untracked work copies; the tracked plan and everything built from it
     # are intact and up to date, so the next run has nothing to redo (a job that needs the work copies, such
     # as a fold job, re-runs the checkpoint first).  No fold ran again.
-    assert "evaluate_fold" not in rules(planned_jobs(output(again)))
+    assert "evaluate_fold" not in planned_rules(output(again))
     assert tracked(world) == before
     assert "Nothing to be done" in output(snakemake(world, "-n", *targets))
 
@@ -229,7 +225,7 @@ def test_redraw_profile_rebuilds_a_table_in_a_fresh_clone_without_downloads_or_f
     cmd = command(world, "--profile", profile, "results/tables/mae_summary.csv", mirror=world / "mirror")
     redraw = subprocess.run(cmd, env=environment(), capture_output=True, text=True, timeout=300)
     assert redraw.returncode == 0, output(redraw)[-3000:]
-    assert rules(planned_jobs(output(redraw))) == {"mae_summary", "publish_result"}
+    assert planned_rules(output(redraw)) == {"mae_summary", "publish_result"}
     assert tracked(world) == before
     assert not (world / "resources" / "raw").exists()
 
@@ -254,13 +250,13 @@ def test_readme_commands_plan_what_the_readme_says(world):
     # the v2 test.  "redraw a figure after changing its style code":
     restyle = snakemake(world, "-n", "results/figures/fig01_errors_n1.pdf", "--forcerun", "heatmap_figure")
     assert restyle.returncode == 0, output(restyle)[-2000:]
-    assert rules(planned_jobs(restyle.stdout)) == {"heatmap_figure", "publish_result"}
+    assert planned_rules(restyle.stdout) == {"heatmap_figure", "publish_result"}
     assert "reason: Forced execution" in restyle.stdout
     # "one stage and what it needs" (`data` is a target of every run above): the baseline made the folds and
     # one table, so the evaluation stage plans its other tables and figures and no download or fit
     stage = snakemake(world, "-n", "evaluation")
     assert stage.returncode == 0, output(stage)[-2000:]
-    planned = rules(planned_jobs(stage.stdout))
+    planned = planned_rules(stage.stdout)
     assert {"heatmap_figure", "paper_comparison", "table_models"} <= planned
     assert not planned & {"download_hub", "download_github", "clean", "evaluate_fold"}
     # "pick up a leaderboard update" online: every Hub download, and what follows from it
@@ -272,4 +268,4 @@ def test_readme_commands_plan_what_the_readme_says(world):
     corrected = snakemake(world, "-n", config=("metadata=corrected",))
     assert corrected.returncode == 0, output(corrected)[-2000:]
     assert "results/corrected/tables/mae_summary.csv" in corrected.stdout
-    assert "plan_groups" in rules(planned_jobs(corrected.stdout))
+    assert "plan_groups" in planned_rules(corrected.stdout)

@@ -43,23 +43,4 @@ def __getattr__(name: str):
     return getattr(importlib.import_module(_MODULE_OF[name]), name)
 
 
-__all__ = [
-    "BENCHMARKS",
-    "DATASET_COLUMNS",
-    "REGISTRY_COLUMNS",
-    "UNMATCHED_COLUMNS",
-    "UNMATCHED_KINDS",
-    "V1_BENCHMARKS",
-    "V2_BENCHMARKS",
-    "BuildResult",
-    "assemble",
-    "build_dataset",
-    "load_registry",
-    "name_stem",
-    "read_downstream_scores",
-    "read_leaderboard_v1",
-    "read_leaderboard_v2",
-    "read_obsscaling",
-    "resolve_v1",
-    "resolve_v2",
-]
+__all__ = list(_MODULE_OF)

@@ -40,8 +40,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# scipy is imported where it is used: the report, table and figure jobs import this package for its method
-# registry, and importing scipy.optimize would add about a second to each of those short jobs.
+# scipy is imported on first use: the report, table and figure jobs import this package for its method
+# registry, and importing scipy.optimize would add about a second to each of those short jobs.  ``expit`` is
+# bound once (an import statement in sigmoid() itself cost ~1.3 µs per call on the objective's hot path).
+_expit = None
+
+
+def _load_expit():
+    global _expit
+    from scipy.special import expit
+
+    _expit = expit
+    return expit
+
 
 HUBER_DELTA = 0.01
 HIDDEN = 10
@@ -61,17 +72,13 @@ GTOL = 1e-6
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
     """Numerically stable logistic function."""
-    from scipy.special import expit
-
-    return expit(x)
+    return (_expit or _load_expit())(x)
 
 
 def _tanh(x: np.ndarray) -> np.ndarray:
     """tanh(x) = 2·sigmoid(2x) − 1 (about twice as fast as ``np.tanh`` here, equal to ~1 ulp)."""
-    from scipy.special import expit
-
     out = np.multiply(x, 2.0)
-    expit(out, out=out)
+    (_expit or _load_expit())(out, out=out)
     out *= 2.0
     out -= 1.0
     return out

@@ -195,6 +195,8 @@ def name_skills(loadings, benchmarks: Sequence[str]) -> list[str]:
     following" (the paper's reading of Fig. 21/22); a skill left over (d larger than the number of groups)
     takes the name of its best group with a number ("Knowledge 2"; the first one becomes "Knowledge 1").
     """
+    from scipy.optimize import linear_sum_assignment  # on first use: see models/_core.py
+
     lam = np.asarray(loadings, dtype=float)
     benchmarks = [str(b) for b in benchmarks]
     if lam.ndim != 2 or lam.shape[1] != len(benchmarks):
@@ -225,8 +227,6 @@ def name_skills(loadings, benchmarks: Sequence[str]) -> list[str]:
         inside[groups[name]] = True
         outside = lam[:, ~inside].mean(axis=1) if (~inside).any() else 0.0
         score[:, g] = (lam[:, inside].mean(axis=1) - outside) / scale
-    from scipy.optimize import linear_sum_assignment
-
     rows, cols = linear_sum_assignment(score, maximize=True)
     out: list[str | None] = [None] * d
     for r, c in zip(rows, cols, strict=True):

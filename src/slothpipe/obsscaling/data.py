@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from slothpipe.data.schema import data_error
-from slothpipe.obsscaling import BASE_METRICS, INSTRUCT_METRICS, METRICS  # noqa: F401 (re-exported)
+from slothpipe.obsscaling import BASE_METRICS, INSTRUCT_METRICS
 
 #: The authors' ``EVAL_BASE_MODEL_FAMILIES`` (utils/constants.py at 43dad32), in their order.
 EVAL_BASE_FAMILIES = (
