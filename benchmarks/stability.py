@@ -149,7 +149,30 @@ def mae_by_setting(pred: pd.DataFrame) -> pd.Series:
     return g.groupby(["suite", "n_train_models", "method"])["mae_pp"].mean()
 
 
+def common_predictions(runs: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    """The runs restricted to the predictions every run has, and one note per run that had others.
+
+    Runs that cover different folds (a partial rebuild, an interrupted run) would otherwise be compared by
+    MAEs over different cells, which is a spread of coverage, not of rounding.
+    """
+    keys = None
+    for df in runs.values():
+        index = pd.MultiIndex.from_frame(df[KEYS])
+        keys = index if keys is None else keys.intersection(index)
+    notes, out = [], {}
+    for name, df in runs.items():
+        keep = pd.MultiIndex.from_frame(df[KEYS]).isin(keys)
+        if not keep.all():
+            left = int((~keep).sum())
+            notes.append(f"{name}: {left} of {len(df)} predictions are not in every run, left out")
+        out[name] = df[keep].reset_index(drop=True)
+    if keys is None or len(keys) == 0:
+        raise SystemExit("stability.py: the runs have no prediction in common")
+    return out, notes
+
+
 def report(runs: dict[str, pd.DataFrame]) -> str:
+    runs, notes = common_predictions(runs)
     names = list(runs)
     base = runs[names[0]].set_index(KEYS)
     maes = pd.DataFrame({name: mae_by_setting(df) for name, df in runs.items()})
@@ -160,6 +183,8 @@ def report(runs: dict[str, pd.DataFrame]) -> str:
         cell.append((100.0 * (other["y_pred"] - base["y_pred"]).abs()).rename(name))
     cells = pd.concat(cell, axis=1).max(axis=1) if cell else pd.Series(0.0, index=base.index)
     lines = [f"runs: {', '.join(names)} (|Δ| of a prediction against {names[0]})", ""]
+    if notes:
+        lines += [f"- {note}" for note in notes] + [""]
     by_method = cells.groupby(level="method")
     per_method = pd.DataFrame(
         {
