@@ -55,6 +55,7 @@ DEFAULT_SCREEN_ITER = 150
 DEFAULT_TOL = _core.GTOL
 DEFAULT_RIDGE = _core.RIDGE
 DEFAULT_LINK_RIDGE = _core.LINK_RIDGE
+DEFAULT_LINK_RIDGE_START = _core.LINK_RIDGE_START
 #: Standard deviation of the random slopes/intercepts at a random start (standardised covariates).
 INIT_SCALE = 0.3
 #: Fitting procedures: ``"lbfgs"`` (ours: L-BFGS-B on standardised covariates, best of ``n_restarts``) and
@@ -96,6 +97,7 @@ class _LinkedLaw(Estimator):
     tol: float = DEFAULT_TOL
     ridge: float = DEFAULT_RIDGE
     link_ridge: float = DEFAULT_LINK_RIDGE
+    link_ridge_start: float | None = DEFAULT_LINK_RIDGE_START
     random_state: int | None = 0
     solver: str = "lbfgs"
 
@@ -131,8 +133,10 @@ class _LinkedLaw(Estimator):
             raise ValueError(f"link_init must be 'random' or 'sigmoid', got {self.link_init!r}")
         if self.screen_iter is not None and int(self.screen_iter) < 1:
             raise ValueError(f"screen_iter must be >= 1 or None, got {self.screen_iter!r}")
-        for name in ("ridge", "link_ridge"):
+        for name in ("ridge", "link_ridge", "link_ridge_start"):
             value = getattr(self, name)
+            if value is None and name == "link_ridge_start":
+                continue
             if not (np.isfinite(float(value)) and float(value) >= 0.0):
                 raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
         if int(self.max_iter) < 1:
@@ -152,6 +156,13 @@ class _LinkedLaw(Estimator):
         return T, D
 
     # -- fitting -------------------------------------------------------------------------------------------
+    def _continuation(self, layout: Layout) -> float | None:
+        """The link ridge of the first stage of a continued fit, or None for a fit in one stage."""
+        if layout.link != "monotone" or self.link_ridge_start is None:
+            return None
+        start = float(self.link_ridge_start)
+        return start if start > float(self.link_ridge) else None
+
     def fit(self, X, Y, families=None):
         """Fit on covariates X = [log params, log tokens] (n×2), scores Y (n×J, NaN = missing).
 
@@ -200,13 +211,24 @@ class _LinkedLaw(Estimator):
         )
         rng = np.random.default_rng(self.random_state)
         starts = self._starting_points(layout, objective, rng, gamma0, mean, scale, constant, X, D)
-        best = _core.minimise(
-            objective,
-            starts,
+        settings = dict(
             max_iter=int(self.max_iter),
             tol=float(self.tol),
             screen_iter=None if self.screen_iter is None else int(self.screen_iter),
         )
+        continued = self._continuation(layout)
+        if continued is None:
+            best = _core.minimise(objective, starts, **settings)
+        else:
+            # the link first with the stronger ridge, then continued from that optimum (docs/numerics.md)
+            first = _core.minimise(
+                Objective(layout, Xs, D, Y, gamma0, ridge=float(self.ridge), link_ridge=continued),
+                starts,
+                **settings,
+            )
+            final = _core.minimise(objective, [first.theta], **settings)
+            n_iter, converged = first.n_iter + final.n_iter, first.converged and final.converged
+            best = _core.Minimum(final.theta, first.start_losses, n_iter, converged)
         theta = best.theta
 
         self.n_features_in_ = 2
@@ -530,7 +552,12 @@ class SlothRegressor(_LinkedLaw):
     link_init : ``"random"`` (a random monotone network) or ``"sigmoid"`` (one pre-fitted to the sigmoid on
         the training η) when ``init`` has a sigmoid link.
     n_restarts : random starts (with ``init``: extra starts with random links); the lowest training loss wins.
-    max_iter, tol : L-BFGS-B iteration cap and ``ftol``.
+    max_iter, tol : L-BFGS-B iteration cap (a safety limit) and projected-gradient tolerance.
+    ridge, link_ridge : strengths of the ridge term on the parameters and on a monotone link's weights
+        (docs/numerics.md; 0 and 0 give the paper's objective).
+    link_ridge_start : a monotone link is first fitted with this (stronger) link ridge and the fit then
+        continued with ``link_ridge`` (a continuation that makes the result independent of the rounding of
+        the trajectory, docs/numerics.md); None, or a value not above ``link_ridge``, fits in one stage.
     random_state : seed of the random starts.
     solver : ``"lbfgs"`` (default) or ``"adam_paper"``, the authors' Adam protocol (:data:`SOLVERS`); with
         ``"adam_paper"``, ``n_restarts``, ``screen_iter``, ``max_iter``, ``tol`` and ``link_init`` are unused.

@@ -1,0 +1,241 @@
+"""What more starts, averaging over seeds or a stronger link ridge do to the spread across kernels.
+
+Not a test: a measurement, like the other scripts of ``benchmarks/``.  ``stability.py`` measures the spread
+of the pipeline's fits; this script asks what the remedies the issue lists would buy, and at what cost.  It
+runs chosen folds with one method bundle under each kernel (``default`` and ``SandyBridge``, each in its own
+process) for each variant of the fitting protocol:
+
+* ``base``: the pipeline's fits;
+* ``starts:K``: K starts for every fit (sigmoid fits: K random restarts; warm-started monotone-link fits:
+  the warm start plus K - 1 random links), the rule of ``slothpipe.models._core.minimise`` picks one;
+* ``seeds:K``: the predictions averaged over the fits of K seeds (``random_state`` 0..K-1): an ensemble;
+* ``link_ridge:X``: the monotone link's ridge X instead of the default;
+* ``link_init:sigmoid``: warm-started links pre-fitted to the sigmoid instead of random.
+
+and reports, per variant and fold, the largest |Δ| of a prediction between the kernels, the largest MAE
+spread of a method, the mean MAE of the bundle (default kernel) and the CPU seconds of the fits.  The default
+folds are the six whose predictions moved most between the two kernels in the whole-grid measurement of
+``docs/numerics.md``.
+
+Usage (from the repository root, after the data stage and ``plan_groups``)::
+
+    python benchmarks/remedies.py --out /tmp/remedies
+    python benchmarks/remedies.py --out /tmp/remedies --variant base --variant starts:5 --fold v1/n2/qwen1.5
+
+Runs are cached in ``--out`` (``<variant>_<kernel>.parquet``) unless ``--force``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+KERNELS = ("default", "SandyBridge")
+VARIANTS = ("base", "starts:3", "starts:5", "seeds:3", "link_ridge:3e-3", "link_init:sigmoid")
+FOLDS = (
+    "v1+v2/n1/qwen2",
+    "v1/n1/gemma",
+    "v1+v2/n2/qwen2",
+    "v1/n2/llama-2",
+    "v1/n2/qwen1.5",
+    "v2/n1/smollm",
+)
+KEYS = ["fold", "method", "model", "benchmark"]
+
+
+def apply_variant(variant: str) -> int:
+    """Configure the method registry for ``variant`` in this (worker) process; returns the number of seeds.
+
+    The registry builds every estimator in ``make_estimator``; a variant wraps it and sets parameters on the
+    estimators it returns (a measurement's override, not a pipeline setting).
+    """
+    from slothpipe.models import registry
+
+    kind, _, value = variant.partition(":")
+    if kind == "base":
+        return 1
+    if kind == "seeds":
+        return int(value)
+    build = registry.make_estimator
+    if kind == "starts":
+        registry.FOLD_RESTARTS = int(value)
+
+        def make(name, **kwargs):
+            est = build(name, **kwargs)
+            spec = registry.METHODS[name] if isinstance(name, str) else name
+            if spec.random_starts and spec.warm_start is not None:
+                est.set_params(n_restarts=int(value))
+            return est
+
+    elif kind == "link_ridge":
+
+        def make(name, **kwargs):
+            est = build(name, **kwargs)
+            if "link_ridge" in est.get_params():
+                est.set_params(link_ridge=float(value))
+            return est
+
+    elif kind == "link_path":
+        # continuation: fit the link with ridge X, then from that fit with the default ridge
+        from sklearn.base import clone
+
+        class TwoStage:
+            def __init__(self, est):
+                self.est = est
+
+            def fit(self, X, Y, families=None):
+                first = clone(self.est).set_params(link_ridge=float(value)).fit(X, Y, families)
+                self.fitted = clone(self.est).set_params(init=first.fitted_params(), n_restarts=1)
+                self.fitted.fit(X, Y, families)
+                return self
+
+            def predict(self, X, families=None):
+                return self.fitted.predict(X, families)
+
+            def fitted_params(self):
+                return self.fitted.fitted_params()
+
+        def make(name, **kwargs):
+            est = build(name, **kwargs)
+            params = est.get_params()
+            if params.get("link") == "monotone" and params.get("init") is not None:
+                return TwoStage(est)
+            return est
+
+    elif kind == "link_init":
+        registry.FOLD_LINK_INIT = value
+        return 1
+    else:
+        raise SystemExit(f"remedies.py: unknown variant {variant!r}; known kinds: {', '.join(VARIANTS)}")
+    registry.make_estimator = make
+    return 1
+
+
+def worker(ns: argparse.Namespace) -> None:
+    from slothpipe.evaluation.bundles import method_bundles
+    from slothpipe.evaluation.folds import evaluate_fold
+    from slothpipe.evaluation.groups import find_group
+    from slothpipe.io import read_json
+    from slothpipe.models.registry import METHODS
+
+    seeds = apply_variant(ns.worker)
+    plan = read_json(ns.plan)
+    dataset = pd.read_parquet(ns.dataset)
+    methods = method_bundles(list(METHODS), METHODS)[ns.bundle]
+    frames = []
+    for fold in ns.fold:
+        suite, n, gid = fold.split("/")
+        n = int(n.removeprefix("n"))
+        setting = next(s for s in plan["settings"] if s["suite"] == suite and s["n_train_models"] == n)
+        kwargs = dict(
+            suite=suite,
+            benchmarks=list(setting["benchmarks"]),
+            n_train_models=n,
+            group=find_group(plan, suite, n, gid),
+            methods=methods,
+        )
+        start = time.process_time()
+        runs = [evaluate_fold(dataset, random_state=seed, **kwargs) for seed in range(seeds)]
+        frame = runs[0].assign(fold=fold, cpu_seconds=time.process_time() - start)
+        frame["y_pred"] = np.mean([r["y_pred"].to_numpy() for r in runs], axis=0)
+        frame["abs_error_pp"] = 100.0 * (frame["y_pred"] - frame["y_true"]).abs()
+        frames.append(frame)
+    out = pd.concat(frames, ignore_index=True)
+    out[[*KEYS, "y_true", "y_pred", "abs_error_pp", "cpu_seconds"]].to_parquet(ns.worker_out, index=False)
+
+
+def _run(ns: argparse.Namespace, variant: str, kernel: str) -> Path:
+    path = Path(ns.out) / f"{variant.replace(':', '_')}_{kernel}.parquet"
+    if path.exists() and not ns.force:
+        return path
+    env = dict(os.environ)
+    env.pop("OPENBLAS_CORETYPE", None)
+    if kernel != "default":
+        env["OPENBLAS_CORETYPE"] = kernel
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        env[var] = "1"
+    cmd = [sys.executable, __file__, "--worker", variant, "--worker-out", str(path)]
+    cmd += ["--dataset", ns.dataset, "--plan", ns.plan, "--bundle", ns.bundle]
+    for fold in ns.fold:
+        cmd += ["--fold", fold]
+    subprocess.run(cmd, check=True, env=env, cwd=ROOT)
+    return path
+
+
+def report(runs: dict[tuple[str, str], pd.DataFrame], variants: list[str]) -> str:
+    rows = []
+    for variant in variants:
+        base = runs[(variant, KERNELS[0])].set_index(KEYS)
+        other = runs[(variant, KERNELS[1])].set_index(KEYS).reindex(base.index)
+        delta = (100.0 * (other["y_pred"] - base["y_pred"]).abs()).rename("delta")
+        frame = base.assign(delta=delta, other_err=other["abs_error_pp"]).reset_index()
+        for fold, f in frame.groupby("fold", sort=False):
+            by_method = f.groupby("method")
+            spread = (by_method["abs_error_pp"].mean() - by_method["other_err"].mean()).abs()
+            rows.append(
+                {
+                    "variant": variant,
+                    "fold": fold,
+                    "max_delta_pp": f["delta"].max(),
+                    "max_mae_spread_pp": spread.max(),
+                    "mae_pp": f["abs_error_pp"].mean(),
+                    "cpu_s": f["cpu_seconds"].iloc[0],
+                }
+            )
+    table = pd.DataFrame(rows)
+    summary = table.groupby("variant", sort=False).agg(
+        folds_within_2pp=("max_delta_pp", lambda s: f"{int((s <= 2.0).sum())}/{len(s)}"),
+        worst_delta_pp=("max_delta_pp", "max"),
+        worst_mae_spread_pp=("max_mae_spread_pp", "max"),
+        mean_mae_pp=("mae_pp", "mean"),
+        cpu_s=("cpu_s", "sum"),
+    )
+    return (
+        f"kernels: {', '.join(KERNELS)}; |Δ| of a prediction between them\n\n## Per variant and fold\n\n"
+        + table.to_markdown(index=False, floatfmt=".3f")
+        + "\n\n## Per variant\n\n"
+        + summary.to_markdown(floatfmt=".3f")
+        + "\n"
+    )
+
+
+def main(argv=None) -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--dataset", default="results/data/dataset.parquet")
+    p.add_argument("--plan", default="results/evaluation/plan.json")
+    p.add_argument("--bundle", default="sloth", help="method bundle (baselines, sloth)")
+    p.add_argument("--fold", action="append", help="SUITE/nN/GROUP (repeatable; default: six folds)")
+    p.add_argument("--variant", action="append", help=f"repeatable; default: {', '.join(VARIANTS)}")
+    p.add_argument("--out", help="directory of the runs and the report")
+    p.add_argument("--force", action="store_true", help="re-run runs that exist in --out")
+    p.add_argument("--worker", help=argparse.SUPPRESS)
+    p.add_argument("--worker-out", help=argparse.SUPPRESS)
+    ns = p.parse_args(argv)
+    ns.fold = ns.fold or list(FOLDS)
+    if ns.worker:
+        worker(ns)
+        return
+    if not ns.out:
+        p.error("--out is required")
+    Path(ns.out).mkdir(parents=True, exist_ok=True)
+    variants = ns.variant or list(VARIANTS)
+    tasks = [(v, k) for v in variants for k in KERNELS]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        paths = list(pool.map(lambda t: _run(ns, *t), tasks))
+    runs = {t: pd.read_parquet(q) for t, q in zip(tasks, paths, strict=True)}
+    text = report(runs, variants)
+    (Path(ns.out) / "report.md").write_text(text, encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
