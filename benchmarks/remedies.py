@@ -6,21 +6,24 @@ runs chosen folds with one method bundle under each kernel (``default`` and ``Sa
 process) for each variant of the fitting protocol:
 
 * ``base``: the pipeline's fits;
+* ``link_ridge_start:X``: monotone links fitted by continuation, first with link ridge X, then with the
+  default (``none``: in one stage, the pipeline's protocol);
 * ``starts:K``: K starts for every fit (sigmoid fits: K random restarts; warm-started monotone-link fits:
   the warm start plus K - 1 random links), the rule of ``slothpipe.models._core.minimise`` picks one;
 * ``seeds:K``: the predictions averaged over the fits of K seeds (``random_state`` 0..K-1): an ensemble;
 * ``link_ridge:X``: the monotone link's ridge X instead of the default;
-* ``link_init:sigmoid``: warm-started links pre-fitted to the sigmoid instead of random.
+* ``link_init:sigmoid``: warm-started links pre-fitted to the sigmoid instead of random;
 
-and reports, per variant and fold, the largest |Δ| of a prediction between the kernels, the largest MAE
-spread of a method, the mean MAE of the bundle (default kernel) and the CPU seconds of the fits.  The default
-folds are the six whose predictions moved most between the two kernels in the whole-grid measurement of
+combined with ``+`` (``link_ridge_start:3e-3+starts:5``: five starts for the continued link fits), and
+reports, per variant and fold, the largest |Δ| of a prediction between the kernels, the largest MAE spread
+of a method, the mean MAE of the bundle (default kernel) and the CPU seconds of the fits.  The default folds
+are the six whose predictions moved most between the two kernels in the whole-grid measurement of
 ``docs/numerics.md``.
 
 Usage (from the repository root, after the data stage and ``plan_groups``)::
 
     python benchmarks/remedies.py --out /tmp/remedies
-    python benchmarks/remedies.py --out /tmp/remedies --variant base --variant starts:5 --fold v1/n2/qwen1.5
+    python benchmarks/remedies.py --out /tmp/remedies --variant base --variant starts:5 --fold v2/n1/smollm
 
 Runs are cached in ``--out`` (``<variant>_<kernel>.parquet``) unless ``--force``.
 """
@@ -28,7 +31,6 @@ Runs are cached in ``--out`` (``<variant>_<kernel>.parquet``) unless ``--force``
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 import time
@@ -40,7 +42,15 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 KERNELS = ("default", "SandyBridge")
-VARIANTS = ("base", "starts:3", "starts:5", "seeds:3", "link_ridge:3e-3", "link_init:sigmoid")
+VARIANTS = (
+    "base",
+    "starts:3",
+    "starts:5",
+    "seeds:3",
+    "link_ridge:3e-3",
+    "link_init:sigmoid",
+    "link_ridge_start:3e-3",
+)
 FOLDS = (
     "v1+v2/n1/qwen2",
     "v1/n1/gemma",
@@ -49,75 +59,59 @@ FOLDS = (
     "v1/n2/qwen1.5",
     "v2/n1/smollm",
 )
+KINDS = ("base", "starts:K", "seeds:K", "link_ridge:X", "link_ridge_start:X|none", "link_init:sigmoid")
 KEYS = ["fold", "method", "model", "benchmark"]
+
+
+def _set_on_estimators(registry, choose) -> None:
+    """Wrap ``registry.make_estimator``: ``choose(spec, estimator)`` may set parameters on what it returns."""
+    build = registry.make_estimator
+
+    def make(name, **kwargs):
+        est = build(name, **kwargs)
+        choose(registry.METHODS[name] if isinstance(name, str) else name, est)
+        return est
+
+    registry.make_estimator = make
 
 
 def apply_variant(variant: str) -> int:
     """Configure the method registry for ``variant`` in this (worker) process; returns the number of seeds.
 
     The registry builds every estimator in ``make_estimator``; a variant wraps it and sets parameters on the
-    estimators it returns (a measurement's override, not a pipeline setting).
+    estimators it returns (a measurement's override, not a pipeline setting).  Variants combine with ``+``
+    (``link_ridge_start:3e-3+starts:5``).
     """
     from slothpipe.models import registry
 
-    kind, _, value = variant.partition(":")
-    if kind == "base":
-        return 1
-    if kind == "seeds":
-        return int(value)
-    build = registry.make_estimator
-    if kind == "starts":
-        registry.FOLD_RESTARTS = int(value)
+    seeds = 1
+    for part in variant.split("+"):
+        kind, _, value = part.partition(":")
+        if kind == "base":
+            continue
+        if kind == "seeds":
+            seeds = int(value)
+        elif kind == "starts":
+            registry.FOLD_RESTARTS = int(value)
 
-        def make(name, **kwargs):
-            est = build(name, **kwargs)
-            spec = registry.METHODS[name] if isinstance(name, str) else name
-            if spec.random_starts and spec.warm_start is not None:
-                est.set_params(n_restarts=int(value))
-            return est
+            def starts(spec, est, k=int(value)):
+                if spec.random_starts and spec.warm_start is not None:
+                    est.set_params(n_restarts=k)
 
-    elif kind == "link_ridge":
+            _set_on_estimators(registry, starts)
+        elif kind in ("link_ridge", "link_ridge_start"):
+            setting = None if value == "none" else float(value)
 
-        def make(name, **kwargs):
-            est = build(name, **kwargs)
-            if "link_ridge" in est.get_params():
-                est.set_params(link_ridge=float(value))
-            return est
+            def ridge(spec, est, key=kind, setting=setting):
+                if key in est.get_params():
+                    est.set_params(**{key: setting})
 
-    elif kind == "link_path":
-        # continuation: fit the link with ridge X, then from that fit with the default ridge
-        from sklearn.base import clone
-
-        class TwoStage:
-            def __init__(self, est):
-                self.est = est
-
-            def fit(self, X, Y, families=None):
-                first = clone(self.est).set_params(link_ridge=float(value)).fit(X, Y, families)
-                self.fitted = clone(self.est).set_params(init=first.fitted_params(), n_restarts=1)
-                self.fitted.fit(X, Y, families)
-                return self
-
-            def predict(self, X, families=None):
-                return self.fitted.predict(X, families)
-
-            def fitted_params(self):
-                return self.fitted.fitted_params()
-
-        def make(name, **kwargs):
-            est = build(name, **kwargs)
-            params = est.get_params()
-            if params.get("link") == "monotone" and params.get("init") is not None:
-                return TwoStage(est)
-            return est
-
-    elif kind == "link_init":
-        registry.FOLD_LINK_INIT = value
-        return 1
-    else:
-        raise SystemExit(f"remedies.py: unknown variant {variant!r}; known kinds: {', '.join(VARIANTS)}")
-    registry.make_estimator = make
-    return 1
+            _set_on_estimators(registry, ridge)
+        elif kind == "link_init":
+            registry.FOLD_LINK_INIT = value
+        else:
+            raise SystemExit(f"remedies.py: unknown variant {part!r}; known: {', '.join(KINDS)}")
+    return seeds
 
 
 def worker(ns: argparse.Namespace) -> None:
@@ -157,12 +151,9 @@ def _run(ns: argparse.Namespace, variant: str, kernel: str) -> Path:
     path = Path(ns.out) / f"{variant.replace(':', '_')}_{kernel}.parquet"
     if path.exists() and not ns.force:
         return path
-    env = dict(os.environ)
-    env.pop("OPENBLAS_CORETYPE", None)
-    if kernel != "default":
-        env["OPENBLAS_CORETYPE"] = kernel
-    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        env[var] = "1"
+    from stability import kernel_env  # benchmarks/ is this script's directory, on sys.path
+
+    env = kernel_env(kernel)
     cmd = [sys.executable, __file__, "--worker", variant, "--worker-out", str(path)]
     cmd += ["--dataset", ns.dataset, "--plan", ns.plan, "--bundle", ns.bundle]
     for fold in ns.fold:

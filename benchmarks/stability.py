@@ -110,17 +110,24 @@ def worker(ns: argparse.Namespace) -> None:
     print(f"{ns.worker_out}: {len(tasks)} folds, {len(out)} predictions, {time.perf_counter() - t0:.1f} s")
 
 
-def _run(ns: argparse.Namespace, kernel: str, ulp: bool) -> Path:
-    name = kernel + ("_ulp" if ulp else "")
-    path = Path(ns.out) / f"{name}.parquet"
-    if path.exists() and not ns.force:
-        return path
+def kernel_env(kernel: str) -> dict[str, str]:
+    """This process's environment with OpenBLAS's kernel set to ``kernel`` ("default": its own choice) and
+    every BLAS pinned to one thread."""
     env = dict(os.environ)
     env.pop("OPENBLAS_CORETYPE", None)
     if kernel != "default":
         env["OPENBLAS_CORETYPE"] = kernel
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         env[var] = "1"
+    return env
+
+
+def _run(ns: argparse.Namespace, kernel: str, ulp: bool) -> Path:
+    name = kernel + ("_ulp" if ulp else "")
+    path = Path(ns.out) / f"{name}.parquet"
+    if path.exists() and not ns.force:
+        return path
+    env = kernel_env(kernel)
     cmd = [sys.executable, __file__, "--worker-out", str(path), "--dataset", ns.dataset, "--plan", ns.plan]
     cmd += ["--jobs", str(ns.jobs)]
     for flag in ("suite", "n", "group", "bundle", "method"):

@@ -66,11 +66,6 @@ FLOOR_START_MIN = 0.01
 #: Default ridge strength (docs/numerics.md measures it).
 RIDGE = 1e-4
 LINK_RIDGE = 1e-3
-#: Continuation of monotone-link fits: the link is first fitted with this ridge, and the fit is then continued
-#: from that optimum with ``LINK_RIDGE`` (docs/numerics.md: from a random link, fits with 1e-3 end in one of
-#: several optima that the rounding of the trajectory picks; the stronger ridge has a basin the warm start
-#: reaches under any rounding, and the continuation follows it).
-LINK_RIDGE_START = 3e-3
 #: Default stopping rule of L-BFGS-B: the projected gradient's largest component.
 GTOL = 1e-6
 

@@ -55,7 +55,9 @@ DEFAULT_SCREEN_ITER = 150
 DEFAULT_TOL = _core.GTOL
 DEFAULT_RIDGE = _core.RIDGE
 DEFAULT_LINK_RIDGE = _core.LINK_RIDGE
-DEFAULT_LINK_RIDGE_START = _core.LINK_RIDGE_START
+#: Monotone links are fitted in one stage by default.  A continuation (``link_ridge_start``, e.g. 3e-3) was
+#: measured as a remedy for the spread across CPUs and not adopted (docs/numerics.md).
+DEFAULT_LINK_RIDGE_START = None
 #: Standard deviation of the random slopes/intercepts at a random start (standardised covariates).
 INIT_SCALE = 0.3
 #: Fitting procedures: ``"lbfgs"`` (ours: L-BFGS-B on standardised covariates, best of ``n_restarts``) and
@@ -220,7 +222,7 @@ class _LinkedLaw(Estimator):
         if continued is None:
             best = _core.minimise(objective, starts, **settings)
         else:
-            # the link first with the stronger ridge, then continued from that optimum (docs/numerics.md)
+            # the link first with the stronger ridge, then continued from that optimum
             first = _core.minimise(
                 Objective(layout, Xs, D, Y, gamma0, ridge=float(self.ridge), link_ridge=continued),
                 starts,
@@ -555,9 +557,9 @@ class SlothRegressor(_LinkedLaw):
     max_iter, tol : L-BFGS-B iteration cap (a safety limit) and projected-gradient tolerance.
     ridge, link_ridge : strengths of the ridge term on the parameters and on a monotone link's weights
         (docs/numerics.md; 0 and 0 give the paper's objective).
-    link_ridge_start : a monotone link is first fitted with this (stronger) link ridge and the fit then
-        continued with ``link_ridge`` (a continuation that makes the result independent of the rounding of
-        the trajectory, docs/numerics.md); None, or a value not above ``link_ridge``, fits in one stage.
+    link_ridge_start : None (default) fits a monotone link in one stage; a value above ``link_ridge`` first
+        fits it with that stronger link ridge and then continues from there with ``link_ridge`` (a
+        continuation; measured in docs/numerics.md, not the pipeline's protocol).
     random_state : seed of the random starts.
     solver : ``"lbfgs"`` (default) or ``"adam_paper"``, the authors' Adam protocol (:data:`SOLVERS`); with
         ``"adam_paper"``, ``n_restarts``, ``screen_iter``, ``max_iter``, ``tol`` and ``link_init`` are unused.
