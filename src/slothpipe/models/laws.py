@@ -610,8 +610,8 @@ class PerBenchmarkLaw(_LinkedLaw):
         ``"size_tokens"`` (x = (u, v, u·v); the paper's "Size and Tokens" = Sloth with Λ = I).
     family_slopes : with ``"flops"``, use F ⊙ one-hot(family): one slope per family (the paper's setting
         with two training models of the held-out family, as the Sloth code).  Needs family labels.
-    intercept, link, floor, chance, init, n_restarts, max_iter, tol, random_state, solver : as
-        :class:`SlothRegressor`; restarts are selected per benchmark.
+    intercept, link, floor, chance, init, n_restarts, max_iter, tol, ridge, link_ridge, link_ridge_start,
+    random_state, solver : as :class:`SlothRegressor`; restarts are selected per benchmark.
 
     Fitted attributes as :class:`SlothRegressor` with ``loadings_ = I`` and ``bias_ = 0``; ``slopes_`` has
     one column per benchmark.
