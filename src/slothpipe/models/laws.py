@@ -562,7 +562,8 @@ class SlothRegressor(_LinkedLaw):
         continuation; measured in docs/numerics.md, not the pipeline's protocol).
     random_state : seed of the random starts.
     solver : ``"lbfgs"`` (default) or ``"adam_paper"``, the authors' Adam protocol (:data:`SOLVERS`); with
-        ``"adam_paper"``, ``n_restarts``, ``screen_iter``, ``max_iter``, ``tol`` and ``link_init`` are unused.
+        ``"adam_paper"``, ``n_restarts``, ``screen_iter``, ``max_iter``, ``tol``, ``link_init`` and the ridge
+        settings ``ridge``, ``link_ridge``, ``link_ridge_start`` are unused (the authors' objective has none).
 
     Fitted attributes: ``families_`` (row labels of ``intercepts_``), ``slopes_`` (3×d, rows u, v, u·v),
     ``intercepts_`` (f×d), ``loadings_`` (J×d), ``bias_`` (J), ``floors_`` (J), ``link_params_`` (dict or
