@@ -208,9 +208,11 @@ class _LinkedLaw(Estimator):
             link=self.link,
             learn_floor=self.floor == "learned",
         )
-        objective = Objective(
-            layout, Xs, D, Y, gamma0, ridge=float(self.ridge), link_ridge=float(self.link_ridge)
-        )
+
+        def objective_with(link_ridge: float) -> Objective:
+            return Objective(layout, Xs, D, Y, gamma0, ridge=float(self.ridge), link_ridge=link_ridge)
+
+        objective = objective_with(float(self.link_ridge))
         rng = np.random.default_rng(self.random_state)
         starts = self._starting_points(layout, objective, rng, gamma0, mean, scale, constant, X, D)
         settings = dict(
@@ -223,11 +225,7 @@ class _LinkedLaw(Estimator):
             best = _core.minimise(objective, starts, **settings)
         else:
             # the link first with the stronger ridge, then continued from that optimum
-            first = _core.minimise(
-                Objective(layout, Xs, D, Y, gamma0, ridge=float(self.ridge), link_ridge=continued),
-                starts,
-                **settings,
-            )
+            first = _core.minimise(objective_with(continued), starts, **settings)
             final = _core.minimise(objective, [first.theta], **settings)
             n_iter, converged = first.n_iter + final.n_iter, first.converged and final.converged
             best = _core.Minimum(final.theta, first.start_losses, n_iter, converged)
