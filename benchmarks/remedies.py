@@ -63,18 +63,6 @@ KINDS = ("base", "starts:K", "seeds:K", "link_ridge:X", "link_ridge_start:X|none
 KEYS = ["fold", "method", "model", "benchmark"]
 
 
-def _set_on_estimators(registry, choose) -> None:
-    """Wrap ``registry.make_estimator``: ``choose(spec, estimator)`` may set parameters on what it returns."""
-    build = registry.make_estimator
-
-    def make(name, **kwargs):
-        est = build(name, **kwargs)
-        choose(registry.METHODS[name] if isinstance(name, str) else name, est)
-        return est
-
-    registry.make_estimator = make
-
-
 def apply_variant(variant: str) -> int:
     """Configure the method registry for ``variant`` in this (worker) process; returns the number of seeds.
 
@@ -82,6 +70,8 @@ def apply_variant(variant: str) -> int:
     estimators it returns (a measurement's override, not a pipeline setting).  Variants combine with ``+``
     (``link_ridge_start:3e-3+starts:5``).
     """
+    from stability import set_on_estimators  # benchmarks/ is this script's directory, on sys.path
+
     from slothpipe.models import registry
 
     seeds = 1
@@ -98,7 +88,7 @@ def apply_variant(variant: str) -> int:
                 if spec.random_starts and spec.warm_start is not None:
                     est.set_params(n_restarts=k)
 
-            _set_on_estimators(registry, starts)
+            set_on_estimators(registry, starts)
         elif kind in ("link_ridge", "link_ridge_start"):
             setting = None if value == "none" else float(value)
 
@@ -106,7 +96,7 @@ def apply_variant(variant: str) -> int:
                 if key in est.get_params():
                     est.set_params(**{key: setting})
 
-            _set_on_estimators(registry, ridge)
+            set_on_estimators(registry, ridge)
         elif kind == "link_init":
             registry.FOLD_LINK_INIT = value
         else:

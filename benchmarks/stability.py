@@ -7,7 +7,10 @@ kernel with ``OPENBLAS_CORETYPE`` reproduces that on one machine.  This script e
 the training scores perturbed by one ulp, then reports
 
 * per method and setting (suite x n_train_models): the MAE under each run and its spread (max - min, pp);
-* per prediction: the distribution of |Δ| against the first run (max, 99th percentile, share > 0.5 pp).
+* per prediction: the distribution of |Δ| against the first run (max, 99th percentile, share > 0.5 pp);
+* for the skill laws (every method with a link), how many of the predictions that move lie beyond the range
+  of the training models' η of their benchmark (in any run), where nothing but monotonicity constrains a
+  trainable link: whether constraining its extrapolation could narrow the spread.
 
 Usage (from the repository root, after the data stage and ``plan_groups``)::
 
@@ -60,11 +63,62 @@ def _folds(plan: dict, suites, ns, groups) -> list[tuple[str, int, dict]]:
     return out
 
 
+def set_on_estimators(registry, choose) -> None:
+    """Wrap ``registry.make_estimator``: ``choose(spec, estimator)`` may set parameters on what it returns
+    (a measurement's override or instrument, not a pipeline setting)."""
+    build = registry.make_estimator
+
+    def make(name, **kwargs):
+        est = build(name, **kwargs)
+        choose(registry.METHODS[name] if isinstance(name, str) else name, est)
+        return est
+
+    registry.make_estimator = make
+
+
+def record_data_range(registry, beyond: dict[str, np.ndarray]) -> None:
+    """Instrument the skill laws (every method with a link): ``beyond[method]`` becomes, per test prediction
+    (n_test x J), whether its η lies outside the range of the training models' η of that benchmark, where
+    a monotone link is constrained by nothing but monotonicity."""
+    from slothpipe.models.laws import _LinkedLaw
+
+    def instrument(spec, est):
+        if not isinstance(est, _LinkedLaw):
+            return
+        fit, predict = est.fit, est.predict
+
+        def fit_and_range(X, Y, families=None):
+            fit(X, Y, families)
+            eta = est._eta(*est._designs(np.asarray(X, dtype=float), families, "families"))
+            est._eta_range = (eta.min(axis=0), eta.max(axis=0))
+            return est
+
+        def predict_and_flag(X, families=None):
+            eta = est._eta(*est._designs(np.asarray(X, dtype=float), families, "families"))
+            lo, hi = est._eta_range
+            beyond[spec.name] = (eta < lo[None, :]) | (eta > hi[None, :])
+            return predict(X, families)
+
+        est.fit, est.predict = fit_and_range, predict_and_flag
+
+    set_on_estimators(registry, instrument)
+
+
+_BEYOND: list[dict[str, np.ndarray]] = []
+
+
 def _one_fold(args) -> pd.DataFrame:
     dataset_path, plan_path, suite, n, gid, methods, ulp = args
     from slothpipe.evaluation.folds import evaluate_fold
     from slothpipe.evaluation.groups import find_group
     from slothpipe.io import read_json
+    from slothpipe.models import registry
+
+    if not _BEYOND:  # once per process; the dict is emptied for every fold
+        _BEYOND.append({})
+        record_data_range(registry, _BEYOND[0])
+    beyond = _BEYOND[0]
+    beyond.clear()
 
     plan = read_json(plan_path)
     dataset = pd.read_parquet(dataset_path)
@@ -75,7 +129,7 @@ def _one_fold(args) -> pd.DataFrame:
         for b in benchmarks:
             dataset[b] = np.nextafter(dataset[b].to_numpy(dtype=float), np.inf)
     group = find_group(plan, suite, n, gid)
-    return evaluate_fold(
+    frame = evaluate_fold(
         dataset,
         suite=suite,
         benchmarks=benchmarks,
@@ -84,6 +138,11 @@ def _one_fold(args) -> pd.DataFrame:
         methods=methods,
         random_state=0,
     )
+    # a method's rows are ordered by test model, then benchmark: its (n_test x J) flags in row-major order
+    frame["beyond_data"] = pd.array([pd.NA] * len(frame), dtype="boolean")
+    for method, flags in beyond.items():
+        frame.loc[frame["method"] == method, "beyond_data"] = flags.ravel()
+    return frame
 
 
 def worker(ns: argparse.Namespace) -> None:
@@ -104,7 +163,7 @@ def worker(ns: argparse.Namespace) -> None:
     with ProcessPoolExecutor(max_workers=ns.jobs) as pool:
         frames = list(pool.map(_one_fold, tasks))
     out = pd.concat(frames, ignore_index=True)
-    out = out[[*KEYS, "y_true", "y_pred", "abs_error_pp"]]
+    out = out[[*KEYS, "y_true", "y_pred", "abs_error_pp", "beyond_data"]]
     Path(ns.worker_out).parent.mkdir(parents=True, exist_ok=True)
     out.to_parquet(ns.worker_out, index=False)
     print(f"{ns.worker_out}: {len(tasks)} folds, {len(out)} predictions, {time.perf_counter() - t0:.1f} s")
@@ -178,6 +237,32 @@ def common_predictions(runs: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.Data
     return out, notes
 
 
+def _where_moves_are(runs: dict[str, pd.DataFrame], index: pd.MultiIndex, cells: pd.Series) -> list[str]:
+    """Of the predictions that move, how many lie beyond their training η range (in any run), by link."""
+    from slothpipe.models.registry import METHODS
+
+    flags = pd.concat([df.set_index(KEYS)["beyond_data"].reindex(index) for df in runs.values()], axis=1)
+    beyond = flags.fillna(False).any(axis=1)
+    known = flags.notna().all(axis=1)
+    links = pd.Series(
+        [METHODS[m].settings.get("link", "sigmoid") for m in index.get_level_values("method")], index=index
+    )
+    frame = pd.DataFrame({"delta": cells, "beyond": beyond, "link": links})[known]
+    rows = []
+    for link, f in frame.groupby("link"):
+        row = {"link": link, "predictions": len(f), "beyond_data": int(f["beyond"].sum())}
+        for cut in (0.5, 2.0):
+            moved = f[f["delta"] > cut]
+            row[f"moved_gt_{cut}pp"] = len(moved)
+            row[f"of_which_beyond_data_gt_{cut}pp"] = int(moved["beyond"].sum())
+        rows.append(row)
+    return [
+        "## Where the moves are: inside or beyond the training models' η range (skill laws only)",
+        "",
+        pd.DataFrame(rows).to_markdown(index=False),
+    ]
+
+
 def report(runs: dict[str, pd.DataFrame]) -> str:
     runs, notes = common_predictions(runs)
     names = list(runs)
@@ -222,6 +307,8 @@ def report(runs: dict[str, pd.DataFrame]) -> str:
         f"share within 0.5 pp {float((cells <= 0.5).mean()):.4f}; "
         f"bit-identical {float((cells == 0).mean()):.4f}"
     )
+    if all("beyond_data" in df.columns for df in runs.values()):
+        lines += ["", *_where_moves_are(runs, base.index, cells)]
     top = maes.sort_values("spread_pp", ascending=False).head(15)
     lines.append("")
     lines.append("## The 15 largest MAE spreads (pp)")
