@@ -175,3 +175,15 @@ def test_table_checks():
     with pytest.raises(KeyError, match="no leaderboard 'v9'"):
         tables.leaderboard("v9")
     assert tables.leaderboard("leaderboard_v2").suite == "v2"
+
+
+def test_the_table_check_rejects_a_source_column_that_holds_two_benchmarks(monkeypatch):
+    tables._check()  # the shipped table passes
+    first = tables.BENCHMARK_TABLE[0]
+    twin = first._replace(name="Twin", plot_order=len(tables.BENCHMARK_TABLE))
+    monkeypatch.setattr(tables, "BENCHMARK_TABLE", (*tables.BENCHMARK_TABLE, twin))
+    with pytest.raises(AssertionError, match=f"source {first.source}: a column holds two benchmarks"):
+        tables._check()
+    monkeypatch.setattr(tables, "BENCHMARK_TABLE", (*tables.BENCHMARK_TABLE[:-1], first))
+    with pytest.raises(AssertionError, match="duplicate benchmark name"):
+        tables._check()

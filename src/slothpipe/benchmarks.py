@@ -127,6 +127,10 @@ def _check() -> None:
     for b in BENCHMARK_TABLE:
         assert b.source in keys and dict(zip(keys, SOURCES, strict=True))[b.source].kind == "leaderboard", b
         assert set(b.fill_columns) <= set(keys), b
+    for key in keys:  # source_columns maps each column of a source to one benchmark
+        held = [b.column for b in BENCHMARK_TABLE if b.source == key]
+        held += [b.fill_columns[key] for b in BENCHMARK_TABLE if key in b.fill_columns]
+        assert len(set(held)) == len(held), f"source {key}: a column holds two benchmarks"
 
 
 _check()
@@ -164,7 +168,7 @@ def leaderboard(suite_or_key: str) -> Source:
 
 def benchmarks_of(source_key: str) -> tuple[str, ...]:
     """The benchmarks a source holds: a leaderboard's own, or the ones a fill source has a column for."""
-    return tuple(b.name for b in BENCHMARK_TABLE if b.source == source_key or source_key in b.fill_columns)
+    return tuple(source_columns(source_key).values())
 
 
 def source_columns(source_key: str) -> dict[str, str]:
