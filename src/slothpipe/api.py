@@ -83,7 +83,9 @@ class _FrameModel(Estimator):
         raise NotImplementedError
 
     def _n_train_models(self) -> int:
-        return 1
+        """The registry's setting to build the estimator for: 2 (family slopes, the paper's setting with two
+        training models per held-out family) for the models with a ``family_slopes`` parameter set, else 1."""
+        return 2 if getattr(self, "family_slopes", False) else 1
 
     # -- helpers -------------------------------------------------------------------------------------------
     def _specs(self) -> list[MethodSpec]:
@@ -329,9 +331,6 @@ class PCAFlops(_FrameModel):
         d = _check_count("n_components", self.n_components)
         return f"pca_flops_d{min(d, _MAX_REGISTRY_D)}", (d if d > _MAX_REGISTRY_D else None)
 
-    def _n_train_models(self) -> int:
-        return 2 if self.family_slopes else 1
-
 
 @hyperparameters
 class Flops(_FrameModel):
@@ -360,9 +359,6 @@ class Flops(_FrameModel):
         _check_choice("link", self.link, _LINKS)
         shared = "_shared" if self.intercept == "shared" else ""
         return f"flops{shared}{'_link' if self.link == 'monotone' else ''}", None
-
-    def _n_train_models(self) -> int:
-        return 2 if self.family_slopes else 1
 
 
 @hyperparameters
