@@ -105,9 +105,10 @@ def apply_variant(variant: str) -> int:
 
 
 def worker(ns: argparse.Namespace) -> None:
+    from stability import fold_of
+
     from slothpipe.evaluation.bundles import method_bundles
     from slothpipe.evaluation.folds import evaluate_fold
-    from slothpipe.evaluation.groups import find_group
     from slothpipe.io import read_json
     from slothpipe.models.registry import METHODS
 
@@ -119,14 +120,8 @@ def worker(ns: argparse.Namespace) -> None:
     for fold in ns.fold:
         suite, n, gid = fold.split("/")
         n = int(n.removeprefix("n"))
-        setting = next(s for s in plan["settings"] if s["suite"] == suite and s["n_train_models"] == n)
-        kwargs = dict(
-            suite=suite,
-            benchmarks=list(setting["benchmarks"]),
-            n_train_models=n,
-            group=find_group(plan, suite, n, gid),
-            methods=methods,
-        )
+        benchmarks, group = fold_of(plan, suite, n, gid)
+        kwargs = dict(suite=suite, benchmarks=benchmarks, n_train_models=n, group=group, methods=methods)
         start = time.process_time()
         runs = [evaluate_fold(dataset, random_state=seed, **kwargs) for seed in range(seeds)]
         frame = runs[0].assign(fold=fold, cpu_seconds=time.process_time() - start)

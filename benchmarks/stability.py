@@ -104,13 +104,20 @@ def record_data_range(registry, beyond: dict[str, np.ndarray]) -> None:
     set_on_estimators(registry, instrument)
 
 
+def fold_of(plan: dict, suite: str, n: int, gid: str) -> tuple[list[str], object]:
+    """The benchmarks of a fold's setting and its held-out group, looked up in the plan."""
+    from slothpipe.evaluation.groups import find_group
+
+    setting = next(s for s in plan["settings"] if s["suite"] == suite and s["n_train_models"] == n)
+    return list(setting["benchmarks"]), find_group(plan, suite, n, gid)
+
+
 _BEYOND: list[dict[str, np.ndarray]] = []
 
 
 def _one_fold(args) -> pd.DataFrame:
     dataset_path, plan_path, suite, n, gid, methods, ulp = args
     from slothpipe.evaluation.folds import evaluate_fold
-    from slothpipe.evaluation.groups import find_group
     from slothpipe.io import read_json
     from slothpipe.models import registry
 
@@ -122,13 +129,11 @@ def _one_fold(args) -> pd.DataFrame:
 
     plan = read_json(plan_path)
     dataset = pd.read_parquet(dataset_path)
-    setting = next(s for s in plan["settings"] if s["suite"] == suite and s["n_train_models"] == n)
-    benchmarks = list(setting["benchmarks"])
+    benchmarks, group = fold_of(plan, suite, n, gid)
     if ulp:
         # one ulp up on every observed score of the suite: the smallest change of the inputs there is
         for b in benchmarks:
             dataset[b] = np.nextafter(dataset[b].to_numpy(dtype=float), np.inf)
-    group = find_group(plan, suite, n, gid)
     frame = evaluate_fold(
         dataset,
         suite=suite,
