@@ -13,6 +13,8 @@ process) for each variant of the fitting protocol:
 * ``seeds:K``: the predictions averaged over the fits of K seeds (``random_state`` 0..K-1): an ensemble;
 * ``link_ridge:X``: the monotone link's ridge X instead of the default;
 * ``link_init:sigmoid``: warm-started links pre-fitted to the sigmoid instead of random;
+* ``source_tol:X``: the fits that other fits start from (Sloth basic, FLOPs, Size and Tokens basic) run to
+  a projected gradient of X instead of the default;
 
 combined with ``+`` (``link_ridge_start:3e-3+starts:5``: five starts for the continued link fits), and
 reports, per variant and fold, the largest |Δ| of a prediction between the kernels, the largest MAE spread
@@ -50,6 +52,8 @@ VARIANTS = (
     "link_ridge:3e-3",
     "link_init:sigmoid",
     "link_ridge_start:3e-3",
+    "source_tol:1e-9",
+    "source_tol:1e-11",
 )
 FOLDS = (
     "v1+v2/n1/qwen2",
@@ -59,7 +63,15 @@ FOLDS = (
     "v1/n2/qwen1.5",
     "v2/n1/smollm",
 )
-KINDS = ("base", "starts:K", "seeds:K", "link_ridge:X", "link_ridge_start:X|none", "link_init:sigmoid")
+KINDS = (
+    "base",
+    "starts:K",
+    "seeds:K",
+    "link_ridge:X",
+    "link_ridge_start:X|none",
+    "link_init:sigmoid",
+    "source_tol:X",
+)
 KEYS = ["fold", "method", "model", "benchmark"]
 
 
@@ -97,6 +109,14 @@ def apply_variant(variant: str) -> int:
                     est.set_params(**{key: setting})
 
             set_on_estimators(registry, ridge)
+        elif kind == "source_tol":
+            sources = {s.warm_start for s in registry.METHODS.values() if s.warm_start is not None}
+
+            def source_tol(spec, est, tol=float(value), sources=sources):
+                if spec.name in sources:
+                    est.set_params(tol=tol)
+
+            set_on_estimators(registry, source_tol)
         elif kind == "link_init":
             registry.FOLD_LINK_INIT = value
         else:

@@ -1,0 +1,160 @@
+"""Is a warm-started fit's spread across kernels made in the fit itself or handed to it by its start?
+
+Not a test: a measurement, like the other scripts of ``benchmarks/``.  A trainable-link method (Sloth,
+Size and Tokens, FLOPs trainable link) starts from the fitted parameters of its sigmoid method
+(``MethodSpec.warm_start``).  For one fold and one such method this script
+
+1. fits the warm-start method under each kernel (``default`` and ``SandyBridge``, each in its own process)
+   and keeps its parameters: the *handoff*;
+2. fits the method under each kernel from each kernel's handoff (four fits);
+
+and reports the largest |Δ| of a held-out prediction between the fits, the fits' objectives, and how far
+apart the two handoffs are, as they are and in a canonical rotation of the skills (for d ≥ 2 the model and
+its ridge term are invariant under a rotation of the skills, so a fit's parameters are determined by the
+data only up to one).  Same handoff, other kernel: the spread the fit makes itself; other handoff, same
+kernel: the spread it is handed.
+
+Usage (from the repository root, after the data stage and ``plan_groups``)::
+
+    python benchmarks/handoff.py --fold v2/n1/smollm --method sloth_d3
+    python benchmarks/handoff.py --fold v1/n1/gemma --method sloth_d1 --source-tol 1e-9
+"""
+
+from __future__ import annotations
+
+import argparse
+import pickle
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+KERNELS = ("default", "SandyBridge")
+
+
+def _fold_data(ns: argparse.Namespace):
+    from stability import fold_of  # benchmarks/ is this script's directory, on sys.path
+
+    from slothpipe.benchmarks import CHANCE_LEVELS
+    from slothpipe.evaluation.groups import split_group, suite_frame
+    from slothpipe.io import read_json
+
+    suite, n, gid = ns.fold.split("/")
+    n = int(n.removeprefix("n"))
+    benchmarks, group = fold_of(read_json(ns.plan), suite, n, gid)
+    frame = suite_frame(pd.read_parquet(ns.dataset), benchmarks, n)
+    split = split_group(frame, group, n)
+    train, test = frame.iloc[split.train], frame.iloc[split.test]
+    covariates = ["log_params", "log_tokens"]
+    return (
+        n,
+        np.array([CHANCE_LEVELS[b] for b in benchmarks]),
+        (
+            train[covariates].to_numpy(float),
+            train[benchmarks].to_numpy(float),
+            train["variant_family"].to_numpy(),
+        ),
+        (test[covariates].to_numpy(float), test["variant_family"].to_numpy()),
+    )
+
+
+def worker(ns: argparse.Namespace) -> None:
+    """One fit in this process (its BLAS kernel is fixed by the environment)."""
+    from slothpipe.models.registry import METHODS, make_estimator
+
+    n, chance, (X, Y, families), (X_test, families_test) = _fold_data(ns)
+    spec = METHODS[ns.method]
+    if ns.stage == "handoff":
+        source = make_estimator(spec.warm_start, chance=chance, n_train_models=n)
+        if ns.source_tol is not None:
+            source.set_params(tol=ns.source_tol)
+        result = {"params": source.fit(X, Y, families).fitted_params(), "objective": source.objective_}
+    else:
+        init = pickle.loads(Path(ns.handoff).read_bytes())["params"]
+        est = make_estimator(ns.method, chance=chance, n_train_models=n, init=init).fit(X, Y, families)
+        result = {"pred": est.predict(X_test, families_test), "objective": est.objective_}
+    Path(ns.worker_out).write_bytes(pickle.dumps(result))
+
+
+def _run(ns: argparse.Namespace, kernel: str, out: Path, stage: str, handoff: Path | None = None) -> dict:
+    from stability import kernel_env
+
+    cmd = [sys.executable, __file__, "--dataset", ns.dataset, "--plan", ns.plan, "--fold", ns.fold]
+    cmd += ["--method", ns.method, "--stage", stage, "--worker-out", str(out)]
+    if handoff is not None:
+        cmd += ["--handoff", str(handoff)]
+    if ns.source_tol is not None:
+        cmd += ["--source-tol", str(ns.source_tol)]
+    subprocess.run(cmd, check=True, env=kernel_env(kernel), cwd=ROOT)
+    return pickle.loads(out.read_bytes())
+
+
+def canonical(params: dict) -> dict[str, np.ndarray]:
+    """Slopes, intercepts and loadings rotated to the loadings' right singular vectors (signs: positive
+    column sums of the loadings): the same model, in a rotation that does not depend on the fit's path."""
+    loadings = np.asarray(params["loadings"], dtype=float)
+    _, _, vt = np.linalg.svd(loadings, full_matrices=False)
+    rotation = vt.T * np.sign((loadings @ vt.T).sum(axis=0))
+    return {
+        key: np.asarray(params[key], dtype=float) @ rotation for key in ("slopes", "intercepts", "loadings")
+    }
+
+
+def main(argv=None) -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--dataset", default="results/data/dataset.parquet")
+    p.add_argument("--plan", default="results/evaluation/plan.json")
+    p.add_argument("--fold", required=True, help="SUITE/nN/GROUP")
+    p.add_argument("--method", required=True, help="a warm-started method (registry slug)")
+    p.add_argument(
+        "--source-tol", type=float, help="gradient tolerance of the warm-start fit (default: its own)"
+    )
+    p.add_argument("--stage", help=argparse.SUPPRESS)
+    p.add_argument("--handoff", help=argparse.SUPPRESS)
+    p.add_argument("--worker-out", help=argparse.SUPPRESS)
+    ns = p.parse_args(argv)
+    if ns.worker_out:
+        worker(ns)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        paths = {k: tmp / f"handoff_{k}.pkl" for k in KERNELS}
+        handoffs = {k: _run(ns, k, paths[k], "handoff") for k in KERNELS}
+        fits = {
+            (start, kernel): _run(ns, kernel, tmp / f"fit_{start}_{kernel}.pkl", "fit", paths[start])
+            for start in KERNELS
+            for kernel in KERNELS
+        }
+    a, b = (handoffs[k]["params"] for k in KERNELS)
+    rows = []
+    for key in ("slopes", "intercepts", "loadings", "bias"):
+        row = {"block": key, "max |Δ| as fitted": float(np.max(np.abs(np.subtract(a[key], b[key]))))}
+        if key != "bias":
+            row["max |Δ| canonical rotation"] = float(np.max(np.abs(canonical(a)[key] - canonical(b)[key])))
+        rows.append(row)
+    first = fits[(KERNELS[0], KERNELS[0])]["pred"]
+    table = pd.DataFrame(
+        [
+            {
+                "handoff from": start,
+                "fitted under": kernel,
+                "objective": fit["objective"],
+                "max |Δ| vs first (pp)": 100.0 * float(np.max(np.abs(fit["pred"] - first))),
+            }
+            for (start, kernel), fit in fits.items()
+        ]
+    )
+    objectives = ", ".join(f"{k} {handoffs[k]['objective']:.12g}" for k in KERNELS)
+    print(f"{ns.fold}, {ns.method} (warm start: objective {objectives})\n")
+    print("## The handoffs: parameters of the warm-start fit under each kernel\n")
+    print(pd.DataFrame(rows).to_markdown(index=False, floatfmt=".2e") + "\n")
+    print("## The fits from each handoff under each kernel\n")
+    print(table.to_markdown(index=False, floatfmt=".6g"))
+
+
+if __name__ == "__main__":
+    main()
