@@ -143,8 +143,6 @@ def _keep_majority(est, k: int) -> None:
     """Make the warm-started ``est`` fit K members, from its handoff (``init``) and from K - 1 fixed
     perturbations of its slopes and intercepts, and predict with the member whose training predictions are
     closest to the other members' (the first such member on ties): it changes only when most members flip."""
-    from sklearn.base import clone
-
     members: list = []
 
     def fit(X, Y, families=None):
@@ -157,7 +155,8 @@ def _keep_majority(est, k: int) -> None:
                 for key in ("slopes", "intercepts"):
                     value = np.asarray(init[key], dtype=float)
                     start[key] = value + HANDOFF_PERTURBATION * rng.standard_normal(value.shape)
-            members.append(clone(est).set_params(init=start).fit(X, Y, families))
+            params = {**est.get_params(), "init": start}  # a fresh, unpatched estimator
+            members.append(type(est)(**params).fit(X, Y, families))
         train = np.stack([m.predict(X, families) for m in members])
         distance = np.abs(train[:, None] - train[None, :]).mean(axis=(2, 3)).sum(axis=1)
         members[:] = [members[int(np.argmin(distance))]]
