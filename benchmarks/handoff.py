@@ -36,47 +36,42 @@ ROOT = Path(__file__).resolve().parents[1]
 KERNELS = ("default", "SandyBridge")
 
 
-def _fold_data(ns: argparse.Namespace):
-    from stability import fold_of  # benchmarks/ is this script's directory, on sys.path
-
-    from slothpipe.benchmarks import CHANCE_LEVELS
-    from slothpipe.evaluation.groups import split_group, suite_frame
-    from slothpipe.io import read_json
-
-    suite, n, gid = ns.fold.split("/")
-    n = int(n.removeprefix("n"))
-    benchmarks, group = fold_of(read_json(ns.plan), suite, n, gid)
-    frame = suite_frame(pd.read_parquet(ns.dataset), benchmarks, n)
-    split = split_group(frame, group, n)
-    train, test = frame.iloc[split.train], frame.iloc[split.test]
-    covariates = ["log_params", "log_tokens"]
-    return (
-        n,
-        np.array([CHANCE_LEVELS[b] for b in benchmarks]),
-        (
-            train[covariates].to_numpy(float),
-            train[benchmarks].to_numpy(float),
-            train["variant_family"].to_numpy(),
-        ),
-        (test[covariates].to_numpy(float), test["variant_family"].to_numpy()),
-    )
-
-
 def worker(ns: argparse.Namespace) -> None:
-    """One fit in this process (its BLAS kernel is fixed by the environment)."""
-    from slothpipe.models.registry import METHODS, make_estimator
+    """One fit in this process (its BLAS kernel is fixed by the environment), on the fold's arrays as the
+    pipeline's ``evaluate_fold`` splits them (its ``fit_predict`` seam runs the stage)."""
+    from stability import fold_of, parse_fold  # benchmarks/ is this script's directory, on sys.path
 
-    n, chance, (X, Y, families), (X_test, families_test) = _fold_data(ns)
+    from slothpipe.evaluation.folds import evaluate_fold
+    from slothpipe.io import read_json
+    from slothpipe.models.registry import METHODS, chance_levels, make_estimator
+
+    suite, n, gid = parse_fold(ns.fold)
+    benchmarks, group = fold_of(read_json(ns.plan), suite, n, gid)
     spec = METHODS[ns.method]
-    if ns.stage == "handoff":
-        source = make_estimator(spec.warm_start, chance=chance, n_train_models=n)
-        if ns.source_tol is not None:
-            source.set_params(tol=ns.source_tol)
-        result = {"params": source.fit(X, Y, families).fitted_params(), "objective": source.objective_}
-    else:
+    result: dict = {}
+
+    def stage(methods, X, families, Y, X_test, families_test, *, benchmarks, n_train_models, **_):
+        chance = chance_levels(benchmarks)
+        if ns.stage == "handoff":
+            source = make_estimator(spec.warm_start, chance=chance, n_train_models=n_train_models)
+            if ns.source_tol is not None:
+                source.set_params(tol=ns.source_tol)
+            result.update(params=source.fit(X, Y, families).fitted_params(), objective=source.objective_)
+            return {ns.method: np.zeros((len(X_test), len(benchmarks)))}  # no prediction at this stage
         init = pickle.loads(Path(ns.handoff).read_bytes())["params"]
-        est = make_estimator(ns.method, chance=chance, n_train_models=n, init=init).fit(X, Y, families)
-        result = {"pred": est.predict(X_test, families_test), "objective": est.objective_}
+        est = make_estimator(ns.method, chance=chance, n_train_models=n_train_models, init=init)
+        result.update(pred=est.fit(X, Y, families).predict(X_test, families_test), objective=est.objective_)
+        return {ns.method: result["pred"]}
+
+    evaluate_fold(
+        pd.read_parquet(ns.dataset),
+        suite=suite,
+        benchmarks=benchmarks,
+        n_train_models=n,
+        group=group,
+        methods=[ns.method],
+        fit_predict=stage,
+    )
     Path(ns.worker_out).write_bytes(pickle.dumps(result))
 
 

@@ -167,7 +167,7 @@ def _keep_majority(est, k: int) -> None:
 
 
 def worker(ns: argparse.Namespace) -> None:
-    from stability import fold_of
+    from stability import fold_of, parse_fold
 
     from slothpipe.evaluation.bundles import method_bundles
     from slothpipe.evaluation.folds import evaluate_fold
@@ -180,8 +180,7 @@ def worker(ns: argparse.Namespace) -> None:
     methods = method_bundles(list(METHODS), METHODS)[ns.bundle]
     frames = []
     for fold in ns.fold:
-        suite, n, gid = fold.split("/")
-        n = int(n.removeprefix("n"))
+        suite, n, gid = parse_fold(fold)
         benchmarks, group = fold_of(plan, suite, n, gid)
         kwargs = dict(suite=suite, benchmarks=benchmarks, n_train_models=n, group=group, methods=methods)
         start = time.process_time()

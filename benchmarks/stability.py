@@ -104,6 +104,12 @@ def record_data_range(registry, beyond: dict[str, np.ndarray]) -> None:
     set_on_estimators(registry, instrument)
 
 
+def parse_fold(text: str) -> tuple[str, int, str]:
+    """A fold as the scripts' ``--fold`` takes it, ``"SUITE/nN/GROUP"`` -> (suite, n_train_models, group)."""
+    suite, n, gid = text.split("/")
+    return suite, int(n.removeprefix("n")), gid
+
+
 def fold_of(plan: dict, suite: str, n: int, gid: str) -> tuple[list[str], object]:
     """The benchmarks of a fold's setting and its held-out group, looked up in the plan."""
     from slothpipe.evaluation.groups import find_group
