@@ -82,8 +82,15 @@ def test_frames_give_the_pipeline_predictions(sim, model, slug, n_train_models):
 
 
 def test_reproduces_the_tracked_llama3_fold():
-    """Sloth (d=3) and PCA + FLOPs (d=3) on the LB v1 fold that holds out Llama-3 give the tracked errors."""
+    """Sloth (d=3) and PCA + FLOPs (d=3) on the LB v1 fold that holds out Llama-3 give the tracked errors.
+
+    Within the tolerance ``slothpipe.verify`` states for one benchmark cell, never tighter: the tracked
+    errors were fitted on another CPU, and another CPU's rounding moves a fit (0.002 pp here on an Intel Xeon
+    against the tracked AMD EPYC's).  A wrong method or a wrong split moves these cells by whole points."""
     from slothpipe.evaluation.groups import Group, split_group, suite_frame
+    from slothpipe.verify import tolerance_for
+
+    cell_tolerance = tolerance_for("results/tables/mae_summary.csv").atol
 
     dataset = pd.read_parquet(ROOT / "results" / "data" / "dataset.parquet")
     suite = suite_frame(dataset, list(LEADERBOARD_V1), 1)
@@ -96,7 +103,7 @@ def test_reproduces_the_tracked_llama3_fold():
         mae = (pred - test[list(LEADERBOARD_V1)].to_numpy()).abs().mean() * 100
         tracked = errors[errors.method == model.method_].set_index("benchmark")["mae_pp"]
         assert len(tracked) == 6
-        np.testing.assert_allclose(mae[tracked.index], tracked, rtol=0, atol=1e-9)
+        np.testing.assert_allclose(mae[tracked.index], tracked, rtol=0, atol=cell_tolerance)
 
 
 def test_fit_skips_incomplete_rows_and_predict_keeps_the_index(sim):

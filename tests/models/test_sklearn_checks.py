@@ -8,16 +8,19 @@ are listed below with the reason, and run as expected failures; they fall into a
   ``X = [log params, log tokens]``, exactly two columns, and ``Y``, an (n, J) matrix of benchmark scores in
   [0, 1]: scikit-learn's generic data (3 to 10 feature columns, targets outside [0, 1]) is not in their
   domain, so the checks that fit on it stop at the input check, with our message;
-* the sigmoid-link regressors (:class:`SigmoidLinkRegressor`, :class:`ObservationalScalingLaw`,
-  :class:`LogisticLinkRegressor`) model accuracies in [0, 1]: on scikit-learn's regression targets the
-  logistic link cannot fit (``curve_fit`` stops at ``max_nfev``) or the input check rejects them;
+* the logistic regressor (:class:`LogisticLinkRegressor`) models accuracies in [0, 1]: its input check
+  rejects scikit-learn's regression targets.  The sigmoid-link regressors (:class:`SigmoidLinkRegressor`,
+  :class:`ObservationalScalingLaw`) are checked with the Huber loss (``minimize``, which returns its best
+  point): with least squares, ``curve_fit`` raises when it reaches ``max_nfev`` on targets outside [0, 1],
+  and whether it reaches it depends on the CPU's rounding (an Intel Xeon failed a check that an AMD EPYC
+  passed), so the list of expected failures would depend on the machine;
 * error types and messages: our ``NotFittedError`` is a ``ValueError`` and ``AttributeError`` like
   scikit-learn's but not its class (that would need scikit-learn at run time), and our input errors name
   the array, row and column in our words (DEVELOPERS.md) rather than scikit-learn's wording (``Input contains
   NaN``, ``Complex data not supported``, ``sparse``, ``Reshape your data``, ``requires y to be passed``);
 * intentional API differences, each named below.
 
-The instances under check use one start and few iterations: these checks test the protocol, not fits.
+The instances under check use one start: these checks test the protocol, not fits.
 """
 
 from __future__ import annotations
@@ -52,10 +55,6 @@ ONE_SAMPLE = "one row is rejected with our message ('need at least k rows'), not
 ONE_D = "a 1-D X is taken as one column (one predictor), as the obsscaling code passes single predictors"
 Y_NONE = "y=None is rejected with our message naming the argument, not 'requires y to be passed'"
 N_FEATURES = "a wrong number of columns is rejected with our message, not scikit-learn's 'X has k features'"
-LINK_FIT = (
-    "a logistic link cannot fit the check's targets outside [0, 1]: curve_fit stops at max_nfev with "
-    "RuntimeError (the applications' targets are accuracies in [0, 1])"
-)
 Y_RANGE = "y must be in [0, 1] (a probability-like target with a logistic link): the check's y is not"
 NO_SCORE = "no score method: the obsscaling code reports MSE itself (slothpipe.obsscaling.method.mse)"
 TRANSFORM = (
@@ -133,10 +132,6 @@ def _link_regressor_messages() -> dict[str, str]:
     }
 
 
-def _link_fit(*names: str) -> dict[str, str]:
-    return dict.fromkeys(names, LINK_FIT)
-
-
 def _y_range(*names: str) -> dict[str, str]:
     return dict.fromkeys(names, Y_RANGE)
 
@@ -187,30 +182,23 @@ CASES = [
         },
     ),
     (
-        SigmoidLinkRegressor(max_nfev=100),
+        SigmoidLinkRegressor(loss="huber"),
         {
             **_sparse(),
-            **_link_fit(
-                *FITS_ON_Y,
-                "check_pipeline_consistency",
-                "check_estimators_pickle",
-            ),
             **_link_regressor_messages(),
+            "check_n_features_in_after_fitting": N_FEATURES,
+            "check_regressors_train": NO_SCORE,
+            "check_regressors_no_decision_function": TRANSFORM,
             "check_fit1d": ONE_D,
             "check_fit2d_predict1d": ONE_D,
         },
     ),
     (
-        ObservationalScalingLaw(1, regressor=SigmoidLinkRegressor(max_nfev=100)),
+        ObservationalScalingLaw(1, regressor=SigmoidLinkRegressor(loss="huber")),
         {
             **_sparse(),
-            **_link_fit(
-                "check_fit_score_takes_y",
-                "check_positive_only_tag_during_fit",
-                "check_supervised_y_2d",
-                "check_transformer_data_not_an_array",
-                "check_transformer_general",
-            ),
+            "check_transformer_data_not_an_array": TRANSFORM,
+            "check_transformer_general": TRANSFORM,
             "check_estimators_unfitted": NOT_FITTED,
             "check_n_features_in_after_fitting": N_FEATURES,
             "check_complex_data": COMPLEX,
