@@ -193,6 +193,17 @@ def downstream_config(tasks: tuple[str, ...] = ("humaneval", "eq_bench")) -> dic
     }
 
 
+def forecast_request(truth: pd.DataFrame, family: str, n_known: int = 1) -> pd.DataFrame:
+    """A forecast request for ``family`` (a variant family): its ``n_known`` smallest models with their LB v2
+    scores, the others as targets (no scores)."""
+    rows = truth[truth["variant_family"] == family].sort_values("params_b")
+    out = rows[["model", "variant_family", "params_b", "tokens_t", *V2]].rename(
+        columns={"variant_family": "family"}
+    )
+    out.loc[out.index[n_known:], list(V2)] = np.nan
+    return out.reset_index(drop=True)
+
+
 def repository_config() -> dict:
     return yaml.safe_load((REPO / "config" / "config.yaml").read_text(encoding="utf-8"))
 
@@ -293,6 +304,10 @@ def write_world(
     config["evaluation"].update(evaluation or {})
     config["downstream"] = downstream_config(tasks=("eq_bench",))
     config.pop("obsscaling", None)  # its tables are not in this world; tests/obsscaling runs that stage
+    # one forecast request: beta's smallest model known (LB v2 scores), its bigger models the targets
+    (config_dir / "forecasts").mkdir()
+    forecast_request(truth, "beta").to_csv(config_dir / "forecasts" / "beta.csv", index=False)
+    config["forecasts"]["requests"] = {"beta": {"leaderboard": "v2", "exclude_families": ["beta"]}}
     write_config(root, config)
     (config_dir / "paper_test_groups.yaml").write_text("{}\n", encoding="utf-8")
     paper_mae = paper_mae or {"v1": {1: {"n_test_groups": 4, "mae_pp": {"pca_d=1": 1.0}}}}

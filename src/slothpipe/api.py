@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import KW_ONLY
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -226,6 +227,13 @@ class _FrameModel(Estimator):
         self.label_ = spec.label
         self.benchmarks_ = benchmarks
         self.families_ = np.unique(families) if needs_family else None
+        # per family, the largest log compute (log size + log tokens) of its training models: how far a
+        # forecast extrapolates, which the intervals of predict_interval scale with
+        self.known_compute_ = (
+            pd.Series(X.sum(axis=1), index=train[self.family].astype(str).to_numpy()).groupby(level=0).max()
+            if self.family in train.columns
+            else None
+        )
         self.n_models_ = int(complete.sum())
         self.skipped_ = df.index[~complete.to_numpy()]
         return self
@@ -255,6 +263,51 @@ class _FrameModel(Estimator):
         df, X, families = self._inputs(new_models, "predict's data")
         Y = self.estimator_.predict(X, families)
         return pd.DataFrame(Y, index=df.index, columns=pd.Index(self.benchmarks_, name="benchmark"))
+
+    def predict_interval(
+        self, new_models, level: float = 0.9, *, calibration=None, exclude_families=()
+    ) -> pd.DataFrame:
+        """Predictions with calibrated intervals: one row per model and benchmark, columns ``model, benchmark,
+        predicted, lower, upper, level, method`` (0-1 scale), as ``python -m slothpipe.forecast`` writes.
+
+        The intervals come from the pipeline's held-out predictions of the same registry method
+        (``calibration``: that table or its path; default the tracked
+        ``results/evaluation/predictions.parquet``), scaled by benchmark and by how far each model's training
+        compute lies beyond its family's largest model in fit's data (:mod:`slothpipe.forecast.conformal`);
+        their coverage on unseen families is in ``results/tables/forecast_calibration.csv``.
+        ``exclude_families`` (original families) leave the calibration, e.g. the family being forecast."""
+        from slothpipe.forecast.engine import calibrated, interval_table
+
+        predicted = self.predict(new_models)
+        df = new_models
+        self._require(df, [self.family], "predict_interval's data")
+        families = df[self.family].astype(str).to_numpy()
+        unseen = [f for f in families if self.known_compute_ is None or f not in self.known_compute_.index]
+        if unseen:
+            raise ValueError(
+                f"predict_interval's data: family {unseen[0]!r} had no model in fit's data; an interval "
+                "scales with the distance from the family's largest known model"
+            )
+        compute = self._covariates(df, "predict_interval's data").sum(axis=1)
+        if calibration is None:
+            calibration = _TRACKED_PREDICTIONS
+        if not isinstance(calibration, pd.DataFrame):
+            calibration = pd.read_parquet(calibration)
+        calibrator = calibrated(calibration, self.method_, exclude_families=list(exclude_families))
+        return interval_table(
+            calibrator,
+            predicted.to_numpy(),
+            models=df.index.to_numpy(),
+            benchmarks=self.benchmarks_,
+            log_compute=compute,
+            known_log_compute=self.known_compute_[families].to_numpy(),
+            level=level,
+            method=self.method_,
+        )
+
+
+#: The tracked held-out predictions of the grid (the default calibration of ``predict_interval``).
+_TRACKED_PREDICTIONS = Path(__file__).resolve().parents[2] / "results" / "evaluation" / "predictions.parquet"
 
 
 @hyperparameters

@@ -246,3 +246,19 @@ def obs_target_labels():
 
 def catalog_entry(wildcards):
     return describe(CATALOG, wildcards.path.removeprefix("results/"))
+
+
+# ---- helpers of forecast.smk (they run at call time, when forecast.smk's settings are defined)
+
+
+def forecast_options(name):
+    """Everything a forecast job depends on besides its input files."""
+    request = FC["requests"].get(name, {})
+    return {
+        "leaderboard": request.get("leaderboard"),
+        "exclude_families": list(request.get("exclude_families", [])),
+        "level": FC["level"],
+        "method": FC["method"],
+        "random_state": EVAL["random_state"],
+        "n_restarts": EVAL["n_restarts"],
+    }

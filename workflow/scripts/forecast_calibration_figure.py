@@ -1,0 +1,17 @@
+"""Snakemake script: the calibration figure of the forecast intervals (default method and baselines)."""
+
+import pandas as pd
+
+from slothpipe.forecast.charts import calibration_figure
+from slothpipe.forecast.validation import default_method
+from slothpipe.plotting.style import save_and_close
+from slothpipe.runner import run
+
+
+def main(snakemake):
+    table = pd.read_csv(snakemake.input.csv)
+    fig = calibration_figure(table, default_method(table))
+    save_and_close(fig, snakemake.output.pdf, snakemake.output.png)
+
+
+run(main, snakemake)
