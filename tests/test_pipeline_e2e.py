@@ -1,18 +1,21 @@
-"""The data and evaluation stages through snakemake on synthetic data, from a fake Hub and GitHub to figures
-and tables.
+"""The data, evaluation and forecast stages through snakemake on synthetic data, from a fake Hub and GitHub
+to figures, tables and forecasts.
 
 The leaderboards of the synthetic world (``world.py``: a known d = 2 Sloth with sigmoid link and chance
 floors, three original families, one with an instruct line, small noise) are written in the exact Hub
 schemas, served by the fake Hub of ``fake_servers.py`` and downloaded by the real huggingface_hub code.  The
-run uses automatic held-out groups and a reduced method list, and builds the targets ``data`` and
-``evaluation`` only (the other stages have their own workflow tests).  Checked: every declared output exists,
-a second invocation has nothing to do, the report holds every figure and table, the Sloth errors are small,
-and a forced re-run reproduces every tracked output byte for byte.  The pipeline runs once per module; each
+run uses automatic held-out groups and a reduced method list, and builds the targets ``data``,
+``evaluation`` and ``forecasts`` only (the other stages have their own workflow tests).  Checked: every
+declared output exists, a second invocation has nothing to do, the report holds every figure and table, the
+Sloth errors are small, the forecast rule and the command line agree, and a forced re-run reproduces every
+tracked output byte for byte.  The pipeline runs once per module; each
 test checks one of these (the forced re-run last).
 """
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -27,7 +30,7 @@ from world import simulate_families, write_world
 pytestmark = pytest.mark.slow(seconds=240)
 
 METHODS = ["flops_shared", "flops", "pca_flops_d2", "sloth_basic_d2", "sloth_d2", "sloth_shared_d2"]
-TARGETS = ("data", "evaluation")
+TARGETS = ("data", "evaluation", "forecasts")
 PAPER = {"v1": {1: {"n_test_groups": 3, "mae_pp": {"factor_sigmoid_faminter_d=2": 1.0, "pca_d=9": 2.0}}}}
 
 
@@ -67,6 +70,12 @@ def test_every_declared_output_exists_and_is_up_to_date(run):
         "tables/paper_comparison.md",
         "tables/table3_models.csv",
         "tables/table3_models.tex",
+        "evaluation/predictions.parquet",
+        "tables/forecast_calibration.csv",
+        "figures/forecast_calibration.pdf",
+        "figures/forecast_calibration.png",
+        "forecasts/beta.csv",
+        "forecasts/beta.png",
         *[f"figures/{name}.{ext}" for ext in ("pdf", "png") for name in (
             "fig01_errors_n1", "fig10_mape_n1", "fig11_errors_n1_complete", "fig12_errors_v1v2_n1",
             "fig12_errors_v1v2_n1_complete", "fig13_family_errors_v1_n1", "fig14_family_errors_v2_n1",
@@ -76,6 +85,22 @@ def test_every_declared_output_exists_and_is_up_to_date(run):
     assert not missing, missing
     assert not (results / "figures" / "fig16_errors_n2.pdf").exists()  # n_train_models=2 not configured
     assert nothing_to_do(snakemake(root, *TARGETS, "--dry-run", hub=hub))
+
+
+def test_the_forecast_rule_and_the_command_line_give_the_same_numbers(run):
+    """The Snakemake entry point and ``python -m slothpipe.forecast``: same request, same bytes."""
+    root, *_ = run
+    tracked = pd.read_csv(root / "results" / "forecasts" / "beta.csv")
+    assert len(tracked) == 3 * 6 and set(tracked["model"]) == {"beta-1.5b", "beta-6b", "beta-12b"}
+    assert ((tracked["lower"] <= tracked["predicted"]) & (tracked["predicted"] <= tracked["upper"])).all()
+    validation = pd.read_csv(root / "results" / "tables" / "forecast_calibration.csv")
+    assert set(tracked["method"]) == set(validation.loc[validation["default"], "method"])
+    out = root / "cli.csv"
+    cmd = [sys.executable, "-m", "slothpipe.forecast", "config/forecasts/beta.csv", "--leaderboard", "v2"]
+    cmd += ["--exclude-family", "beta", "--n-restarts", "1", "--out", str(out)]  # the world's n_restarts
+    done = subprocess.run(cmd, cwd=root, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes() == (root / "results" / "forecasts" / "beta.csv").read_bytes()
 
 
 def test_the_report_holds_every_figure_and_table(run):
@@ -144,7 +169,7 @@ def test_a_forced_rerun_reproduces_every_output(run):
     upstream = snakemake(root, "data", "results/evaluation/plan.json", "--forceall", hub=hub)
     assert upstream.returncode == 0, upstream.stderr[-4000:]
     upstream_rules = planned_rules(output(upstream))
-    writers = sorted(rules - upstream_rules - {"evaluate_fold", "aggregate_errors", "evaluation"})
+    writers = sorted(rules - upstream_rules - {"evaluate_fold", "aggregate_errors", *TARGETS})
     writers.remove("publish_result")  # runs after every forced job
     triggers = ("--rerun-triggers", "code", "input", "params", "software-env")
     forced = one_job_per_rule(first, writers)

@@ -100,18 +100,23 @@ def test_python_api_example_runs_and_prints_what_the_readme_shows():
     run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
 
-    def table(text: str) -> dict[str, tuple[float, float]]:
+    def table(text: str) -> dict[str, tuple[float, ...]]:
         lines = text.strip().splitlines()
-        assert lines[0].split() == ["predicted", "actual"]
-        return {name: (float(p), float(a)) for name, p, a in (line.rsplit(None, 2) for line in lines[1:])}
+        assert lines[0].split() == ["predicted", "lower", "upper", "actual"] and lines[1].split() == [
+            "benchmark"
+        ]
+        return {row[0]: tuple(map(float, row[1:])) for row in (line.rsplit(None, 4) for line in lines[2:])}
 
     printed, readme = table(run.stdout), table(shown)
     assert list(printed) == ["MMLU", "ARC", "HellaSwag", "Winogrande", "TruthfulQA", "GSM8K"]
     assert list(readme) == list(printed)
-    for name, (predicted, actual) in printed.items():
-        assert actual == readme[name][1], f"{name}: the dataset's score changed, update the README output"
+    for name, (predicted, lower, upper, actual) in printed.items():
+        assert actual == readme[name][3], f"{name}: the dataset's score changed, update the README output"
+        assert lower <= predicted <= upper
         # another CPU may round a few fits differently (README, "Trusting the numbers"): 1 pp per cell
-        assert abs(predicted - readme[name][0]) <= 0.01, f"{name}: README shows {readme[name][0]}"
+        for got, shown_value in zip((predicted, lower, upper), readme[name][:3], strict=True):
+            assert abs(got - shown_value) <= 0.01, f"{name}: README shows {readme[name][:3]}"
+    printed = {name: (row[0], row[3]) for name, row in printed.items()}
     mae = sum(abs(p - a) for p, a in printed.values()) / len(printed)
     assert mae < 0.08, f"Sloth's error on Llama-3-70B is {mae:.3f}: the README example predicts badly"
 

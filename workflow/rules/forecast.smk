@@ -80,7 +80,13 @@ rule forecast_calibration_figure:
     """Empirical against nominal coverage of the default method's intervals, with the three baselines."""
     input:
         csv=f"{OUT}/tables/forecast_calibration.csv",
-        code=pkg("forecast/charts.py", "forecast/conformal.py", "forecast/validation.py", "models/_params.py", "plotting"),
+        code=pkg(
+            "forecast/charts.py",
+            "forecast/conformal.py",
+            "forecast/validation.py",
+            "models/_params.py",
+            "plotting",
+        ),
     output:
         pdf=tracked(f"{OUT}/figures/forecast_calibration.pdf"),
         png=tracked(f"{OUT}/figures/forecast_calibration.png"),

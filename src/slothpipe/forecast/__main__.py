@@ -53,6 +53,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--calibration", default=PREDICTIONS, help=f"held-out predictions (default {PREDICTIONS})")
     p.add_argument("--validation", default=VALIDATION, help=f"validation table (default {VALIDATION})")
     p.add_argument("--random-state", type=int, default=0, help="seed of the fit (as evaluation.random_state)")
+    p.add_argument(
+        "--n-restarts",
+        type=int,
+        default=None,
+        help="random starts of the sigmoid fits (as evaluation.n_restarts)",
+    )
     return p
 
 
@@ -87,6 +93,7 @@ def main(argv=None) -> int:
             level=args.level,
             exclude_families=args.exclude_family,
             random_state=args.random_state,
+            n_restarts=args.n_restarts,
         )
     except (PipelineError, ValueError) as exc:
         print(f"slothpipe.forecast: error: {exc}", file=sys.stderr)

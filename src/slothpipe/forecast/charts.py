@@ -26,7 +26,8 @@ CALIBRATION_LABELS = {
 
 
 def _flops_1e21(params_b, tokens_t) -> np.ndarray:
-    return 6.0 * np.asarray(params_b, dtype=float) * np.asarray(tokens_t, dtype=float) / 1e3
+    """Training FLOPs 6·N·D in units of 1e21 (N in billions, D in trillions), as ``flops_1e21``."""
+    return 6.0 * np.asarray(params_b, dtype=float) * np.asarray(tokens_t, dtype=float)
 
 
 def forecast_figure(
@@ -77,6 +78,7 @@ def forecast_figure(
         if k == 0:
             ax.legend(loc="upper left", frameon=False, fontsize=6)
     fig.suptitle(title)
+    fig.subplots_adjust(hspace=0.45, wspace=0.25)
     return fig
 
 
@@ -119,16 +121,18 @@ def calibration_figure(table: pd.DataFrame, method: str):
         for sc, s, b in ours[["scope", "setting", "benchmark"]].itertuples(index=False)
     ]
     y = np.arange(len(ours))
-    colors = ["tab:purple" if sc == "setting" else "tab:green" for sc in ours["scope"]]
-    ax.errorbar(
-        ours["coverage"],
-        y,
-        xerr=[ours["coverage"] - ours["coverage_low"], ours["coverage_high"] - ours["coverage"]],
-        fmt="none",
-        ecolor=colors,
-        capsize=2,
-    )
-    ax.scatter(ours["coverage"], y, c=colors, s=14, zorder=3)
+    for scope, color in (("setting", "tab:purple"), ("benchmark", "tab:green")):
+        mask = (ours["scope"] == scope).to_numpy()
+        rows = ours[mask]
+        ax.errorbar(
+            rows["coverage"],
+            y[mask],
+            xerr=[rows["coverage"] - rows["coverage_low"], rows["coverage_high"] - rows["coverage"]],
+            fmt="o",
+            ms=3,
+            color=color,
+            capsize=2,
+        )
     ax.axvline(SELECTION_LEVEL, color="0.5", lw=0.8, ls="--")
     ax.axvline(0.8, color="tab:red", lw=0.6, ls=":")
     ax.set_yticks(y, labels)

@@ -145,8 +145,14 @@ def validate(
     return table[VALIDATION_COLUMNS]
 
 
+#: Interval scores closer than this (0.1 pp on the 0-1 scale) tie: another CPU's rounding moves a score by
+#: about 1e-4, and the default method should not flip with it.
+SCORE_RESOLUTION = 1e-3
+
+
 def best_method(table: pd.DataFrame, calibration: str = CALIBRATIONS[0]) -> str:
-    """The method with the smallest pooled interval score at :data:`SELECTION_LEVEL` (ties: by name)."""
+    """The method with the smallest pooled interval score at :data:`SELECTION_LEVEL`, scores rounded to
+    :data:`SCORE_RESOLUTION`; ties go to the method named first in alphabetical order."""
     pooled = table[
         (table["scope"] == ALL)
         & (table["calibration"] == calibration)
@@ -154,7 +160,9 @@ def best_method(table: pd.DataFrame, calibration: str = CALIBRATIONS[0]) -> str:
     ]
     if pooled.empty:
         raise ValueError(f"the validation table has no pooled {calibration} row at level {SELECTION_LEVEL}")
-    return str(pooled.sort_values(["interval_score", "method"], kind="mergesort")["method"].iloc[0])
+    rounded = (pooled["interval_score"] / SCORE_RESOLUTION).round()
+    ranked = pooled.assign(rounded=rounded).sort_values(["rounded", "method"], kind="mergesort")
+    return str(ranked["method"].iloc[0])
 
 
 def default_method(table: pd.DataFrame) -> str:
