@@ -11,6 +11,7 @@ from slothpipe.forecast.conformal import (
     ResidualCalibrator,
     family_weights,
     interval_score,
+    level_factor,
     weighted_quantile,
 )
 from slothpipe.forecast.validation import best_method, default_method, nested_intervals, validate
@@ -19,8 +20,8 @@ SCALES = {"easy": 0.01, "hard": 0.08}
 
 
 def residuals(n_families=40, seed=0, slope=0.5, shift=0.0) -> pd.DataFrame:
-    """Held-out predictions of exchangeable families: residual = scale_b·(1 + slope·gap)·(family effect +
-    noise), so the family, not the model, is the unit, and the truth is known."""
+    """Held-out predictions of exchangeable families: residual = scale_b·(1 + slope·gap)·v(ŷ)·(family effect
+    + noise), so the family, not the model, is the unit, and the truth is known."""
     rng = np.random.default_rng(seed)
     rows = []
     for f in range(n_families):
@@ -28,8 +29,10 @@ def residuals(n_families=40, seed=0, slope=0.5, shift=0.0) -> pd.DataFrame:
         for m in range(int(rng.integers(1, 6))):
             gap = float(rng.uniform(0, 2))
             for bench, scale in SCALES.items():
-                r = scale * (1 + slope * gap) * (0.7 * effect + 0.7 * rng.normal()) + shift * scale
-                y = float(rng.uniform(0.2, 0.8))
+                pred = float(rng.uniform(0.2, 0.8))
+                noise = 0.7 * effect + 0.7 * rng.normal() + shift
+                r = scale * (1 + slope * gap) * float(level_factor(pred)) * noise
+                y = pred - r
                 rows.append(
                     dict(
                         suite="v1" if f % 2 else "v2",
@@ -40,7 +43,7 @@ def residuals(n_families=40, seed=0, slope=0.5, shift=0.0) -> pd.DataFrame:
                         family=f"f{f}",
                         benchmark=bench,
                         y_true=y,
-                        y_pred=y + r,
+                        y_pred=pred,
                         residual=r,
                         gap_decades=gap,
                     )
@@ -80,6 +83,9 @@ def test_scaled_intervals_follow_the_benchmark_and_the_compute_gap():
     width = lambda b, g: np.subtract(*cal.interval(0.5, b, g, 0.9)[::-1])  # noqa: E731
     assert width("hard", 0) > 5 * width("easy", 0)
     assert width("hard", 2) > 1.4 * width("hard", 0)
+    # a score predicted near 0 has little room to miss: its interval is narrower than at 0.5
+    near_zero = np.subtract(*cal.interval(0.01, "hard", 0, 0.9)[::-1])
+    assert near_zero < 0.5 * width("hard", 0)
 
 
 def test_a_biased_method_gets_an_interval_that_leans_against_its_bias():

@@ -8,9 +8,11 @@ the calibration in turn (:mod:`slothpipe.forecast.validation`).
 Calibrations (:data:`CALIBRATIONS`):
 
 ``scaled`` (ours)
-    Signed residuals divided by a scale ``s_b · (1 + c · gap)``: ``s_b`` the benchmark's mean absolute
-    residual, ``gap`` the decades of training compute by which the target exceeds its family's largest known
-    model, ``c`` a non-negative slope fitted to the calibration residuals.  The interval is
+    Signed residuals divided by a scale ``s_b · (1 + c · gap) · v(ŷ)``: ``v(ŷ) = sqrt(ŷ(1 - ŷ)) + 0.05``
+    the spread of a score at its predicted level (a score near 0 or 1 has little room to miss), ``s_b``
+    the benchmark's mean absolute residual after dividing by ``v``, ``gap`` the decades of training compute
+    by which the target exceeds its family's largest known model, ``c`` a non-negative slope fitted to the
+    calibration residuals.  The interval is
     ``[ŷ - q_hi·σ, ŷ - q_lo·σ]`` with ``q_lo``, ``q_hi`` the ``α/2`` and ``1 - α/2`` quantiles of the scaled
     residuals, so a method that over-predicts a benchmark gets an interval that leans below its point.
     Every family carries the same total weight in the quantiles (a family with 20 held-out models is one
@@ -46,7 +48,15 @@ CALIBRATIONS = ("scaled", "pooled_quantile", "benchmark_quantile", "benchmark_rm
 #: The nominal levels of the validation table.
 LEVELS = (0.5, 0.8, 0.9, 0.95)
 #: Columns a calibration table needs.
-RESIDUAL_COLUMNS = ("family", "benchmark", "residual", "gap_decades")
+RESIDUAL_COLUMNS = ("family", "benchmark", "y_pred", "residual", "gap_decades")
+#: The floor of the level factor v(ŷ) = sqrt(ŷ(1 - ŷ)) + LEVEL_FLOOR (0.02 to 0.1 measured alike).
+LEVEL_FLOOR = 0.05
+
+
+def level_factor(predicted) -> np.ndarray:
+    """v(ŷ) = sqrt(ŷ(1 - ŷ)) + :data:`LEVEL_FLOOR`, ŷ clipped to [0, 1]."""
+    p = np.clip(np.asarray(predicted, dtype=float), 0.0, 1.0)
+    return np.sqrt(p * (1.0 - p)) + LEVEL_FLOOR
 
 
 def family_weights(families) -> np.ndarray:
@@ -108,13 +118,14 @@ class ResidualCalibrator(Estimator):
         self.benchmarks_ = tuple(dict.fromkeys(bench))
         if self.calibration == "scaled":
             w = family_weights(residuals["family"])
+            r_level = r / level_factor(residuals["y_pred"])
             scale = {}
             for b in self.benchmarks_:
                 m = bench == b
-                scale[b] = float(np.average(np.abs(r[m]), weights=w[m]))
+                scale[b] = float(np.average(np.abs(r_level[m]), weights=w[m]))
             s = np.array([scale[b] for b in bench])
-            self.gap_slope_ = _gap_slope(np.abs(r) / s, gap, w)
-            self.scores_ = r / (s * (1.0 + self.gap_slope_ * gap))
+            self.gap_slope_ = _gap_slope(np.abs(r_level) / s, gap, w)
+            self.scores_ = r_level / (s * (1.0 + self.gap_slope_ * gap))
             self.weights_ = w
             self.n_units_ = int(residuals["family"].nunique())
             self.scale_ = scale
@@ -144,9 +155,8 @@ class ResidualCalibrator(Estimator):
             hi_level = 1.0 - alpha / 2
             q_hi = weighted_quantile(self.scores_, self.weights_, hi_level)
             q_lo = weighted_quantile(self.scores_, self.weights_, 1.0 - hi_level)
-            sigma = np.vectorize(self.scale_.__getitem__, otypes=[float])(bench) * (
-                1.0 + self.gap_slope_ * gap
-            )
+            scale = np.vectorize(self.scale_.__getitem__, otypes=[float])(bench)
+            sigma = scale * (1.0 + self.gap_slope_ * gap) * level_factor(pred)
             lower, upper = pred - q_hi * sigma, pred - q_lo * sigma
         else:
             if self.calibration == "benchmark_rmse":
