@@ -91,25 +91,16 @@ def test_the_command_stops_with_one_message_and_writes_nothing(tmp_path, capsys,
     assert err.startswith("slothpipe.forecast: error:") and message in err and err.count("\n") == 1
 
 
-def test_a_family_without_any_known_model_is_refused(tmp_path, capsys, sim_dataset, calibration):
-    frame = request().drop(index=0)
-    dataset_path, predictions_path = sim_dataset, calibration
-    args = (
-        "--leaderboard",
-        "v1",
-        "--method",
-        "flops",
-        "--dataset",
-        dataset_path,
-        "--calibration",
-        predictions_path,
-    )
-    code, out = _cli(tmp_path, frame, *args)
-    assert code == 2 and not out.exists()
-    assert "family 'newfam' has no known model" in capsys.readouterr().err
-
-
-def test_an_unknown_excluded_family_is_refused(tmp_path, capsys, sim_dataset, calibration):
+@pytest.mark.parametrize(
+    ("edit", "extra", "message"),
+    [
+        (lambda df: df.drop(index=0), (), "family 'newfam' has no known model"),
+        (lambda df: df, ("--exclude-family", "nosuch"), "--exclude-family 'nosuch': no original family"),
+    ],
+)
+def test_requests_the_dataset_cannot_serve_are_refused(
+    tmp_path, capsys, sim_dataset, calibration, edit, extra, message
+):
     args = (
         "--leaderboard",
         "v1",
@@ -120,6 +111,6 @@ def test_an_unknown_excluded_family_is_refused(tmp_path, capsys, sim_dataset, ca
         "--calibration",
         calibration,
     )
-    code, out = _cli(tmp_path, request(), *args, "--exclude-family", "nosuch")
+    code, out = _cli(tmp_path, edit(request()), *args, *extra)
     assert code == 2 and not out.exists()
-    assert "--exclude-family 'nosuch': no original family" in capsys.readouterr().err
+    assert message in capsys.readouterr().err

@@ -132,9 +132,7 @@ def training_rows(
             f"excluded {len(dataset) - len(data)} dataset model(s) of famil"
             f"{'y' if len(exclude_families) == 1 else 'ies'} {', '.join(exclude_families)}"
         )
-    clash = sorted(
-        set(request.known["model"]) & set(data["model"]) | set(request.targets["model"]) & set(data["model"])
-    )
+    clash = sorted((set(request.known["model"]) | set(request.targets["model"])) & set(data["model"]))
     if clash:
         raise DataError(
             f"model {clash[0]!r} of the request is also a model of the dataset; rename it, or remove its "
