@@ -89,6 +89,19 @@ def fetch_files(
     return {**status, "available": True, "manifests": manifests}
 
 
+def skip_message(repo_id: str, reason: str) -> str:
+    """What the run says, once, when the stage is skipped: why, and how to get Figure 7."""
+    first = reason.strip().splitlines()[0] if reason.strip() else "no reason given"
+    return (
+        f"Figure 7 (test-time scaling, the test_time stage) was skipped: its source, Hub dataset "
+        f"{repo_id!r}, could not be reached: {first}\n"
+        "To make it, run where the Hugging Face Hub can be reached, or put the files that test_time.files of "
+        f"config/config.yaml names in an offline mirror as DIR/hub/{repo_id}/<file> and add --config "
+        "offline_mirror=DIR; then `snakemake --cores 8 test_time` (after a failed attempt to download, add "
+        "`--forcerun download_test_time`)."
+    )
+
+
 # ------------------------------------------------------------------------------------------- cleaning
 
 

@@ -33,6 +33,8 @@ import pandas as pd
 from scipy.optimize import minimize
 from scipy.special import expit
 
+from slothpipe.errors import DataError
+
 
 def pass_at_k(n, c, k) -> np.ndarray:
     """The unbiased pass@k estimator 1 − Π_{i=n−c+1}^{n} (1 − k/i) = 1 − C(n − c, k) / C(n, k) (1 where
@@ -223,3 +225,73 @@ def curves(
             )
         )
     return pd.concat(parts, ignore_index=True)
+
+
+#: Columns of a skills table (``slothpipe.downstream.skill_sources.setting_skills``) that are not skills.
+SKILL_ID_COLUMNS = ("model", "variant_family", "params_b", "tokens_t", "role")
+
+
+def fit_test_time(
+    counts: pd.DataFrame,
+    skills: pd.DataFrame,
+    *,
+    targets: Sequence[str],
+    irt: dict[str, Any],
+    k_points: int,
+) -> tuple[pd.DataFrame, dict[str, Any], pd.DataFrame]:
+    """The stage's fit: the IRT layer on the counts of every model but ``targets``, then the curves.
+
+    ``counts``: the cleaned table (model, problem, n_samples, n_correct); ``skills``: one row per model with
+    its skills (the targets' from the scaling law).  ``irt``: ``train_fraction``, ``l2_grid``,
+    ``random_state``.  Returns the IRT parameters (one row per problem: ``a_<skill>`` and ``b``), the fit's
+    record and the curves of every model (role ``target`` or ``train``).
+    """
+    names = [c for c in skills.columns if c not in SKILL_ID_COLUMNS]
+    models = sorted(counts["model"].unique())
+    missing = sorted(set(models) - set(skills["model"]))
+    if missing:
+        raise DataError(
+            f"test_time: no skills for model(s) {missing}: the dataset lacks one of their benchmarks, their "
+            "size or their token count, or the skills fit left them out (test_time.drop)"
+        )
+    unknown = sorted(set(targets) - set(models))
+    if unknown:
+        raise DataError(f"test_time: target(s) {unknown} have no counts (test_time.files)")
+    train = [m for m in models if m not in set(targets)]
+    table = counts.pivot(index="model", columns="problem")
+    n = table["n_samples"].loc[train].to_numpy(np.int64)
+    c = table["n_correct"].loc[train].to_numpy(np.int64)
+    theta = skills.set_index("model").loc[train, names].to_numpy(float)
+    model, grid = select_and_fit(
+        theta,
+        n,
+        c,
+        l2_grid=[float(x) for x in irt["l2_grid"]],
+        train_fraction=float(irt["train_fraction"]),
+        random_state=int(irt["random_state"]),
+    )
+    params = pd.DataFrame(model.discrimination_, columns=[f"a_{s}" for s in names])
+    params.insert(0, "problem", table["n_samples"].columns.to_numpy(np.int64))
+    params["b"] = model.difficulty_
+    info = {
+        "train_models": train,
+        "targets": list(targets),
+        "skills": names,
+        "n_problems": int(n.shape[1]),
+        "n_samples_train_models": int(n.sum()),
+        "mask": (
+            f"a Bernoulli({irt['train_fraction']}) mask over the samples, drawn on counts: Binomial(n, "
+            "fraction) training samples per model and problem, a hypergeometric number of correct ones among "
+            f"them (numpy default_rng({irt['random_state']}))"
+        ),
+        "l2_grid": grid,
+        "chosen_l2": model.l2,
+        "objective": model.loss_,
+        "converged": model.converged_,
+    }
+    roles = {m: ("target" if m in set(targets) else "train") for m in models}
+    order = [*targets, *train]
+    curve_table = curves(
+        counts, skills, model, skill_names=names, models=order, roles=roles, k_points=k_points
+    )
+    return params, info, curve_table
