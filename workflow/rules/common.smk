@@ -266,7 +266,9 @@ def test_time_skill_params():
         seeds=list(TEST_TIME["seeds"]),
         anchor=TEST_TIME["anchor"],
         # the geomin search of the interpretation stage, as the downstream skills fits
-        rotation={k: config["interpretation"][k] for k in ("rotation_starts", "rotation_tol", "rotation_max_iter")},
+        rotation={
+            k: config["interpretation"][k] for k in ("rotation_starts", "rotation_tol", "rotation_max_iter")
+        },
     )
     if "ridge" in TEST_TIME:
         params["ridge"] = TEST_TIME["ridge"]
