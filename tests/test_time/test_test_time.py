@@ -151,6 +151,17 @@ def test_clean_counts_reads_records_json_lines_and_pandas_columns(tmp_path):
     assert table["file"].iloc[2] == "sub/MATH_B.json"
 
 
+def test_an_array_of_records_is_read_record_by_record(tmp_path, monkeypatch):
+    rows = [[True, False] * 20, [False] * 7, [True] * 3]
+    path = write_math(tmp_path / "MATH_A.json", rows)
+    monkeypatch.setattr("slothpipe.test_time.data._CHUNK", 7)  # every record spans many chunks
+    counts = read_counts(path)
+    assert counts["n_samples"].tolist() == [40, 7, 3] and counts["n_correct"].tolist() == [20, 0, 3]
+    path.write_text(path.read_text(encoding="utf-8")[:-30], encoding="utf-8")  # cut short
+    with pytest.raises(DataError, match=r"MATH_A\.json: not a valid JSON array of records"):
+        read_counts(path)
+
+
 def test_bad_input_stops_with_one_message_naming_file_row_and_column(tmp_path):
     good = write_math(tmp_path / "MATH_A.json", [[True], [False]])
     files = {"model-a": "MATH_A.json", "model-b": "MATH_B.json"}

@@ -84,8 +84,8 @@ rule test_time_clean:
         SOFTWARE_ENV
     threads: 1
     resources:
-        # one JSON file (10,000 samples of 128 problems with their texts) in memory at a time
-        mem_mb=8000,
+        # an array of records is read one record (one problem's 10,000 samples) at a time
+        mem_mb=2000,
         runtime=30,
     params:
         files=TT["files"],

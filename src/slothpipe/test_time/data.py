@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -105,9 +105,53 @@ def skip_message(repo_id: str, reason: str) -> str:
 # ------------------------------------------------------------------------------------------- cleaning
 
 
-def _records(path: Path) -> list[dict[str, Any]]:
-    """The records of a JSON file: an array of objects, JSON Lines, or pandas' column-oriented object."""
-    text = path.read_text(encoding="utf-8")
+_CHUNK = 1 << 22  # characters read at a time when streaming an array of records
+
+
+def _stream_array(fh, buf: str) -> Iterator[Any]:
+    """The items of the JSON array that ``buf`` (read from ``fh``, from its ``[``) starts, one at a time.
+
+    Only the item being decoded is held in memory (plus one chunk), so a file of several GB of sample texts is
+    counted in little memory.  A malformed file raises ``json.JSONDecodeError``.
+    """
+    decoder = json.JSONDecoder()
+    pos, eof = buf.index("[") + 1, False
+    while True:
+        while True:  # skip white space and the separating comma
+            while pos < len(buf) and buf[pos] in " \t\r\n,":
+                pos += 1
+            if pos < len(buf) or eof:
+                break
+            buf, pos = fh.read(_CHUNK), 0
+            eof = not buf
+        if pos >= len(buf):
+            raise json.JSONDecodeError("unterminated array", buf, pos)
+        if buf[pos] == "]":
+            return
+        try:
+            item, end = decoder.raw_decode(buf, pos)
+        except json.JSONDecodeError:
+            more = "" if eof else fh.read(_CHUNK)
+            if not more:
+                raise
+            buf, pos = buf[pos:] + more, 0
+            continue
+        yield item
+        buf, pos = buf[end:], 0
+
+
+def _records(path: Path) -> Iterator[Any]:
+    """The records of a JSON file, one at a time: an array of objects (streamed), JSON Lines, or pandas'
+    column-oriented object (both read whole)."""
+    with open(path, encoding="utf-8") as fh:
+        head = fh.read(_CHUNK)
+        if head.lstrip().startswith("["):
+            try:
+                yield from _stream_array(fh, head)
+            except json.JSONDecodeError as exc:
+                raise DataError(f"{path}: not a valid JSON array of records: {exc.msg}") from None
+            return
+        text = head + fh.read()
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -126,36 +170,50 @@ def _records(path: Path) -> list[dict[str, Any]]:
             raise DataError(f"{path}: its columns have different lengths {sorted(lengths)}")
         (length,) = lengths
         data = [{k: v[i] for k, v in columns.items()} for i in range(length)]
-    if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+    if not isinstance(data, list):
         raise DataError(
             f"{path}: expected one JSON object per MATH problem (with a column {CORRECT_COLUMN!r})"
         )
-    return data
+    yield from data
 
 
 def read_counts(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """Problem (row, from 0), n_samples and n_correct of one ``MATH_<Model>.json`` file."""
+    """Problem (row, from 0), n_samples and n_correct of one ``MATH_<Model>.json`` file (read record by
+    record: only the counts are kept)."""
     path = Path(path)
-    records = _records(path)
-    if not records:
-        raise DataError(f"{path}: no rows (expected one per MATH problem)")
-    columns = sorted({k for r in records for k in r})
-    if CORRECT_COLUMN not in columns:
-        raise DataError(
-            f"{path}: no column {CORRECT_COLUMN!r} (the per-sample correctness of each problem); its columns "
-            f"are {', '.join(columns)}"
-        )
-    n, c = np.zeros(len(records), dtype=np.int64), np.zeros(len(records), dtype=np.int64)
-    for i, record in enumerate(records):
-        values = record.get(CORRECT_COLUMN)
+    n, c, columns, lacking = [], [], set(), None
+    for i, record in enumerate(_records(path)):
+        if not isinstance(record, dict):
+            raise DataError(f"{path}: row {i} (counting from 0) is not a JSON object: {_show(record)}")
+        columns.update(record)
+        if CORRECT_COLUMN not in record:
+            lacking = i if lacking is None else lacking
+            continue
+        values = record[CORRECT_COLUMN]
         where = f"{path}: row {i} (counting from 0), column {CORRECT_COLUMN!r}"
         if not isinstance(values, list) or not values:
             raise DataError(f"{where}: expected a non-empty list of true/false values, found {_show(values)}")
         bad = next((v for v in values if not (isinstance(v, bool) or (type(v) is int and v in (0, 1)))), None)
         if bad is not None:
             raise DataError(f"{where}: expected true/false values, found {_show(bad)}")
-        n[i], c[i] = len(values), sum(bool(v) for v in values)
-    return pd.DataFrame({"problem": np.arange(len(records), dtype=np.int64), "n_samples": n, "n_correct": c})
+        n.append(len(values))
+        c.append(sum(bool(v) for v in values))
+    if lacking is not None:
+        if CORRECT_COLUMN not in columns:
+            raise DataError(
+                f"{path}: no column {CORRECT_COLUMN!r} (the per-sample correctness of each problem); its "
+                f"columns are {', '.join(sorted(columns))}"
+            )
+        raise DataError(f"{path}: row {lacking} (counting from 0) has no column {CORRECT_COLUMN!r}")
+    if not n:
+        raise DataError(f"{path}: no rows (expected one per MATH problem)")
+    return pd.DataFrame(
+        {
+            "problem": np.arange(len(n), dtype=np.int64),
+            "n_samples": np.asarray(n, dtype=np.int64),
+            "n_correct": np.asarray(c, dtype=np.int64),
+        }
+    )
 
 
 def _show(value: Any) -> str:
