@@ -6,7 +6,7 @@ booleans per sample) are served by the fake Hub at a pinned commit.  Only the st
 
 - Online, the whole stage runs: download (manifest with the resolved commit of every file), counts equal to
   the simulated outcomes, skills, IRT fit, the pass@k table (its ground truth equal to a direct computation
-  from the samples) and Figure 7.
+  from the samples) and Figure 7, and results/README.md (the report's captions) lists the stage's files.
 - Offline without a cached copy (``HF_HUB_OFFLINE=1``), and with an offline mirror that does not hold the
   repo, the stage target completes and says once that Figure 7 was skipped and how to get it.
 """
@@ -22,7 +22,9 @@ import pandas as pd
 import pytest
 from snakemake_runner import environment, output, planned_rules, snakemake
 from synthetic_sources import registry_row, write_registry
-from world import BENCHMARKS, repository_config, simulate_dataset, write_dataset
+from world import BENCHMARKS, REPO, repository_config, simulate_dataset, write_dataset
+
+from slothpipe.catalog import describe, read_catalog
 
 pytestmark = pytest.mark.slow(seconds=45)
 
@@ -124,6 +126,13 @@ def test_the_stage_runs_end_to_end_on_the_fake_hub(tmp_path, fake_hub):
     assert "Binomial(n, fraction)" in info["mask"]
     for ext in ("pdf", "png"):
         assert (results / "figures" / f"fig07_test_time.{ext}").stat().st_size > 0
+
+    # the report shows every published file with its results/README.md row (publish.smk): Figure 7's rows
+    catalog = read_catalog(REPO / "results" / "README.md")
+    for name in ("figures/fig07_test_time.png", "tables/test_time_pass_at_k.csv", "test_time/irt_info.json"):
+        entry = describe(catalog, name)
+        assert entry.section == "Test-time scaling" and entry.rule.startswith("test_time_"), name
+    assert describe(catalog, "figures/fig07_test_time.pdf").caption().startswith("Reproduces: Fig. 7.")
 
 
 def test_without_the_source_the_stage_is_skipped_with_one_message(tmp_path):
