@@ -200,6 +200,13 @@ def test_fetch_reports_an_unreachable_source_and_copies_from_a_mirror(tmp_path, 
     # a mirror without the repo: not available, and the reason says where it looked
     status = fetch_files(source="monkeys", spec=spec, files=files, dest_dir=tmp_path / "raw", mirror=tmp_path)
     assert status["available"] is False and "no directory" in status["reason"]
+    # a Hub that does not answer (connection refused): not available
+    monkeypatch.setattr("huggingface_hub.constants.ENDPOINT", "http://127.0.0.1:9")
+    status = fetch_files(source="monkeys", spec=spec, files=files, dest_dir=tmp_path / "raw", mirror=None)
+    assert (
+        status["available"] is False
+        and "Could not reach the Hugging Face Hub at http://127.0.0.1:9" in (status["reason"])
+    )
     # offline without a cached copy: not available either
     monkeypatch.setattr("huggingface_hub.constants.HF_HUB_OFFLINE", True)
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
