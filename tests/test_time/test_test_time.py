@@ -16,6 +16,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -224,3 +225,37 @@ def test_fetch_reports_an_unreachable_source_and_copies_from_a_mirror(tmp_path, 
     assert sorted(status["manifests"]) == ["model-a", "model-b"]
     assert status["manifests"]["model-b"]["path"] == "MATH_B[1].json"
     assert (tmp_path / "raw" / "MATH_B[1].json").read_bytes() == (repo / "MATH_B[1].json").read_bytes()
+
+
+def test_config_checks_name_the_test_time_setting():
+    import copy
+
+    import yaml
+
+    from slothpipe.config import check_config
+    from slothpipe.errors import ConfigError
+
+    repo = Path(__file__).resolve().parents[2]
+    base = yaml.safe_load((repo / "config" / "config.yaml").read_text(encoding="utf-8"))
+    check_config(base, base_dir=repo)
+    cases = [
+        (("source",), "nowhere", "test_time.source: no such Hub source"),
+        (
+            ("files", "gemma-2b"),
+            "data/x.parquet",
+            "test_time.files.gemma-2b: does not match the source's file_glob",
+        ),
+        (("targets",), ["gemma-2b", "phi-9"], "test_time.targets[1]: not a model of test_time.files"),
+        (("irt", "train_fraction"), 1.0, "test_time.irt.train_fraction"),
+    ]
+    for keys, value, message in cases:
+        config = copy.deepcopy(base)
+        node = config["test_time"]
+        for key in keys[:-1]:
+            node = node[key]
+        node[keys[-1]] = value
+        with pytest.raises(ConfigError, match=re.escape(message)):
+            check_config(config, base_dir=repo)
+    without = copy.deepcopy(base)
+    del without["test_time"]  # the stage is optional
+    check_config(without, base_dir=repo)
