@@ -366,8 +366,9 @@ def test_pin_resolves_the_revision_and_the_download_follows_the_pin(fake_hub, hf
 
     unknown = run_pin(["--config", str(config), "leaderboard_v3"], env=hf_env, cwd=tmp_path)
     assert unknown.returncode == 1
-    assert "no Hub source 'leaderboard_v3' under sources.hub (there are: leaderboard_v1, leaderboard_v2)" in (
-        unknown.stderr
+    assert (
+        "no Hub source 'leaderboard_v3' under sources.hub (there are: leaderboard_v1, leaderboard_v2, "
+        "monkey_business)" in unknown.stderr
     )
 
 

@@ -15,6 +15,7 @@ setting's messages where the generic text (a type, a pattern) would not say enou
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
 import re
@@ -79,6 +80,8 @@ def check_config(
         note = f"\n  ({more} more problem{'s' * (more > 1)} in the configuration)" if more else ""
         raise ConfigError(_describe(best_match(errors)) + note)
     _check_source_names(config["sources"])
+    if "test_time" in config:
+        _check_test_time(config["test_time"], config["sources"]["hub"])
     _check_files(config, Path.cwd() if base_dir is None else Path(base_dir))
 
 
@@ -94,6 +97,37 @@ def _check_source_names(sources: Mapping[str, Any]) -> None:
                     "a name used by one source only (it names the source's output files)",
                 )
             )
+
+
+def _check_test_time(test_time: Mapping[str, Any], hub: Mapping[str, Any]) -> None:
+    source = test_time["source"]
+    if source not in hub:
+        raise ConfigError(
+            _message(
+                ("test_time", "source"),
+                "no such Hub source",
+                source,
+                f"a name under sources.hub: {', '.join(hub)}",
+            )
+        )
+    glob = hub[source]["file_glob"]
+    for model, path in test_time["files"].items():
+        if not fnmatch.fnmatchcase(path, glob):
+            raise ConfigError(
+                _message(("test_time", "files", model), "does not match the source's file_glob", path,
+                         f"a file matching {glob!r} (sources.hub.{source}.file_glob)")
+            )  # fmt: skip
+    for i, target in enumerate(test_time["targets"]):
+        if target not in test_time["files"]:
+            raise ConfigError(
+                _message(("test_time", "targets", i), "not a model of test_time.files", target,
+                         f"one of {', '.join(test_time['files'])}")
+            )  # fmt: skip
+    if len(test_time["files"]) - len(test_time["targets"]) < 2:
+        raise ConfigError(
+            _message(("test_time", "targets"), "leaves fewer than two models to train the IRT layer",
+                     test_time["targets"], "at least two models of test_time.files that are not targets")
+        )  # fmt: skip
 
 
 def _config_files(config: Mapping[str, Any]) -> Iterable[tuple[tuple[str, ...], str]]:

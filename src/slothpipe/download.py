@@ -26,7 +26,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from slothpipe.errors import DownloadError
+from slothpipe.errors import DownloadError, SourceUnreachable
 from slothpipe.io import atomic_path, sha256_file
 
 log = logging.getLogger(__name__)
@@ -159,7 +159,7 @@ def _fetch_hub_from_mirror(
 ) -> dict[str, Any]:
     root = mirror / "hub" / repo_id
     if not root.is_dir():
-        raise DownloadError(
+        raise SourceUnreachable(
             f"offline mirror {mirror}: no directory {root} for Hub dataset {repo_id!r}. "
             "The mirror must be laid out as DIR/hub/<repo_id>/<path in repo>."
         )
@@ -363,7 +363,7 @@ def resolve_hub_revision(repo_id: str, revision: str) -> str:
 
 def _unreachable(repo_id: str, revision: str, endpoint: str, exc: BaseException) -> DownloadError:
     reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return DownloadError(
+    return SourceUnreachable(
         f"Could not reach the Hugging Face Hub at {endpoint} to list dataset {repo_id!r} at revision "
         f"{revision!r} ({type(exc).__name__}: {reason}).\n{_HOW_TO_RUN_OFFLINE}"
     )
@@ -443,7 +443,7 @@ def _fetch_hub_from_cache(
             )
         )
     except Exception as exc:
-        raise DownloadError(
+        raise SourceUnreachable(
             f"HF_HUB_OFFLINE is set, but the Hugging Face cache has no snapshot of dataset {repo_id!r} at "
             f"revision {revision!r} ({type(exc).__name__}). Download it once with network access, or\n"
             f"{_HOW_TO_RUN_OFFLINE}"

@@ -15,3 +15,8 @@ class DataError(PipelineError, ValueError):
 
 class DownloadError(PipelineError):
     """A download failed or produced a file that does not match what was expected."""
+
+
+class SourceUnreachable(DownloadError):
+    """A source could not be reached: no network, ``HF_HUB_OFFLINE`` without a cached copy, or an offline
+    mirror that does not hold it.  Optional stages (``test_time``) are skipped on it; other downloads fail."""

@@ -121,6 +121,10 @@ def pin(
     commits = {}
     for source in chosen:
         repo_id, current, _ = known[source]
+        if revision is None and COMMIT.match(current):  # a commit pins itself: no need to ask the Hub
+            commits[source] = current
+            print(f"{source}: {repo_id} {current} (a commit: already pinned)", file=out)
+            continue
         wanted = current if revision is None else revision
         try:
             commit = resolve(repo_id, wanted)

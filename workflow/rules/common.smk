@@ -101,7 +101,10 @@ def with_work_copies(paths):
 
 
 OFFLINE_MIRROR = config["offline_mirror"]
-HUB_SOURCES = sorted(config["sources"]["hub"])
+# The test-time stage's Hub source is optional (test_time.smk downloads it, or skips the stage); the data stage
+# downloads every other Hub source.
+TEST_TIME = config.get("test_time")
+HUB_SOURCES = sorted(s for s in config["sources"]["hub"] if TEST_TIME is None or s != TEST_TIME["source"])
 GITHUB_SOURCES = sorted(config["sources"]["github"])
 
 
@@ -262,3 +265,53 @@ def forecast_options(name):
         "random_state": EVAL["random_state"],
         "n_restarts": EVAL["n_restarts"],
     }
+
+
+# ---- helpers of test_time.smk (the linter keeps functions out of rule files; they run at call time,
+# when test_time.smk's settings are defined)
+
+
+def test_time_skill_params():
+    """The skills fit of the test-time stage (the downstream skills script's settings)."""
+    params = dict(
+        method="sloth",
+        exclude=sorted(set(TEST_TIME["targets"]) | set(TEST_TIME["drop"])),
+        benchmarks=list(TEST_TIME["benchmarks"]),
+        n_skills=TEST_TIME["n_skills"],
+        n_restarts=TEST_TIME["n_restarts"],
+        seeds=list(TEST_TIME["seeds"]),
+        anchor=TEST_TIME["anchor"],
+        # the geomin search of the interpretation stage, as the downstream skills fits
+        rotation={
+            k: config["interpretation"][k] for k in ("rotation_starts", "rotation_tol", "rotation_max_iter")
+        },
+    )
+    if "ridge" in TEST_TIME:
+        params["ridge"] = TEST_TIME["ridge"]
+    return params
+
+
+_TEST_TIME_SKIP_SAID = []
+
+
+def _test_time_skipped(reason):
+    """Say once per run that Figure 7 was skipped, why, and how to get it."""
+    if not _TEST_TIME_SKIP_SAID:
+        _TEST_TIME_SKIP_SAID.append(True)
+        repo = config["sources"]["hub"][TEST_TIME["source"]]["repo_id"]
+        print(test_time_skip_message(repo, reason), file=sys.stderr)
+    return []
+
+
+def test_time_targets(wildcards=None):
+    """The test-time stage's outputs where its source is available, else nothing (and the message, once)."""
+    if TEST_TIME is None:
+        return []
+    repo = config["sources"]["hub"][TEST_TIME["source"]]["repo_id"]
+    if OFFLINE_MIRROR is not None and not mirror_holds(OFFLINE_MIRROR, repo):
+        return _test_time_skipped(f"the offline mirror {OFFLINE_MIRROR} has no directory hub/{repo}/")
+    with open(checkpoints.download_test_time.get().output.status, encoding="utf-8") as fh:
+        status = json.load(fh)
+    if not status["available"]:
+        return _test_time_skipped(status["reason"])
+    return with_work_copies(TEST_TIME_OUTPUTS)
