@@ -250,18 +250,23 @@ def _judge(tol: Tolerance, cells: _Moves, means: _Moves, unrated: _Moves, refere
         d, _, _, _, where = max(means.where, key=lambda w: w[0])
         parts.append(f"largest average move {d:.4g}{unit} ({place(where)})")
     if unrated.where:
-        d = max(w[0] for w in unrated.where)
+        worst = max(unrated.where, key=lambda w: w[0])
         share = np.mean([w[0] <= 0.5 for w in unrated.where])
         names = sorted({repr(w[4][0]) for w in unrated.where})
         what = ", ".join(names) if len(names) <= 2 else f"{len(names)} columns"
-        parts.append(f"no verdict on {what}: largest move {d:.4g}, {100 * share:.2f} % of cells within 0.5")
+        parts.append(
+            f"no verdict on {what}: {100 * share:.2f} % of cells within 0.5, largest move {worst[0]:.4g}"
+            + (f" in {place(worst[4])}" if worst[0] > 0 else "")
+        )
     rated = bool(n_cells or means.where or not unrated.where)
     agree = None if not rated else n_beyond <= (1.0 - tol.share) * n_cells + 1e-9 and not means.beyond()
     return Outcome("", agree, "; ".join(parts), lines)
 
 
 def _row_label(frame: pd.DataFrame, row: int) -> str:
-    skip = {"label", "paper_method", "n_test_groups", "n_test_models", "n_mape_excluded", "n_test"}
+    skip = {"label", "n_test_groups", "n_test_models", "n_mape_excluded", "n_test"}
+    if "method" in frame.columns:
+        skip.add("paper_method")  # the paper's name of the same method
     keys = [c for c in frame.columns if not pd.api.types.is_float_dtype(frame[c]) and c not in skip][:5]
     return ", ".join(str(frame[c].iloc[row]) for c in keys)
 
