@@ -137,7 +137,10 @@ def worker(ns: argparse.Namespace) -> None:
                     probe = registry.make_estimator(name, chance=chance, n_train_models=n_train_models)
                     probe.__dict__.update(est.__dict__)
                     _SET_PARAMS[0](probe, s["end"].theta, *current["args"])
-                    s["pred"], s["loss"] = probe.predict(X_test, families_test), s.pop("end").loss
+                    end = s.pop("end")
+                    s.update(
+                        pred=probe.predict(X_test, families_test), loss=end.loss, converged=end.converged
+                    )
                 info.update(starts=starts, chosen=_core.first_within(np.array([s["loss"] for s in starts])))
             fits[name] = info
         return {ns.method: fitted[ns.method].predict(X_test, families_test)}
@@ -212,9 +215,11 @@ def report(fold: str, method: str, runs: dict) -> str:
                 mark = " (chosen)" if s["start"] == fit["chosen"] else ""
                 screen = f", after screening {s['after screening']:.9g}" if "after screening" in s else ""
                 cont = "" if s["continued"] else ", not continued"
+                stop = "" if s["converged"] else " (not converged)"
                 lines.append(
                     f"- {k} start {s['start']}{mark}: {s['at start']:.6g}{screen}{cont} -> "
-                    f"{s['loss']:.9g}, {s['n_iter']} iterations; held-out move vs {kernels[0]}'s chosen: "
+                    f"{s['loss']:.9g}, {s['n_iter']} iterations{stop}; "
+                    f"held-out move vs {kernels[0]}'s chosen: "
                     f"{100 * np.abs(s['pred'] - fa['pred']).max():.3f} pp"
                 )
         lines.append("")

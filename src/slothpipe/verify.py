@@ -119,8 +119,11 @@ TOLERANCES: tuple[Tolerance, ...] = (
     Tolerance("results/tables/table3_models.csv", 0.0, "(exact)"),
     Tolerance("results/corrected/tables/table3_models.csv", 0.0, "(exact)"),
     # obsscaling stage (issue 12), measured under the SandyBridge kernel: mse_train moved by 1e-7, mse_test by
-    # 1e-4 (few-shot reasoning target, PC1-3, 1.9 %; every number the notebooks print was unchanged), AUE 4e-4
-    Tolerance("results/tables/obsscaling_mse.csv", 5e-4, "MSE", (("mse_train", 1e-5),), share=CELL_SHARE),
+    # 1e-4 (few-shot reasoning target, PC1-3, 1.9 %; every number the notebooks print unchanged), AUE 4e-4.
+    # The Intel rebuild (issue 24): mse_train by 1e-5, one step of its 4 significant digits (0.01389 ->
+    # 0.01390), mse_test by 4e-4 in three cells and by 1.7e-3 in one (arithmetic_2da_2, Sloth law d = 2, of
+    # 0.3002), so the cell tolerances are two print steps and 1e-3 (a prediction move of ~0.1 pp at that MSE)
+    Tolerance("results/tables/obsscaling_mse.csv", 1e-3, "MSE", (("mse_train", 2e-5),), share=CELL_SHARE),
     Tolerance("results/tables/obsscaling_cutoff_sweep.csv", 2e-3, "AUE"),
 )
 
