@@ -251,7 +251,7 @@ def _judge(tol: Tolerance, cells: _Moves, means: _Moves, unrated: _Moves, refere
         )
     if means.where:
         d, _, _, _, where = max(means.where, key=lambda w: w[0])
-        parts.append(f"largest average move {d:.4g}{unit} ({place(where)})")
+        parts.append(f"largest average move {d:.4g}{unit}" + (f" ({place(where)})" if d > 0 else ""))
     if unrated.where:
         worst = max(unrated.where, key=lambda w: w[0])
         share = np.mean([w[0] <= 0.5 for w in unrated.where])
