@@ -18,6 +18,7 @@ Usage (from the repository root, after the data stage and ``plan_groups``)::
 
     python benchmarks/handoff.py --fold v2/n1/smollm --method sloth_d3
     python benchmarks/handoff.py --fold v1/n1/gemma --method sloth_d1 --source-tol 1e-9
+    python benchmarks/handoff.py --fold v1/n1/gemma --method sloth_d1 --kernels default,Haswell
 """
 
 from __future__ import annotations
@@ -108,6 +109,12 @@ def main(argv=None) -> None:
     p.add_argument(
         "--source-tol", type=float, help="gradient tolerance of the warm-start fit (default: its own)"
     )
+    p.add_argument(
+        "--kernels",
+        default=",".join(KERNELS),
+        help="the two OPENBLAS_CORETYPEs compared (default: default,SandyBridge; on an Intel Xeon with "
+        "AVX-512, default,Haswell compares this machine with an AMD EPYC's kernel)",
+    )
     p.add_argument("--stage", help=argparse.SUPPRESS)
     p.add_argument("--handoff", help=argparse.SUPPRESS)
     p.add_argument("--worker-out", help=argparse.SUPPRESS)
@@ -115,23 +122,24 @@ def main(argv=None) -> None:
     if ns.worker_out:
         worker(ns)
         return
+    kernels = tuple(ns.kernels.split(","))
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        paths = {k: tmp / f"handoff_{k}.pkl" for k in KERNELS}
-        handoffs = {k: _run(ns, k, paths[k], "handoff") for k in KERNELS}
+        paths = {k: tmp / f"handoff_{k}.pkl" for k in kernels}
+        handoffs = {k: _run(ns, k, paths[k], "handoff") for k in kernels}
         fits = {
             (start, kernel): _run(ns, kernel, tmp / f"fit_{start}_{kernel}.pkl", "fit", paths[start])
-            for start in KERNELS
-            for kernel in KERNELS
+            for start in kernels
+            for kernel in kernels
         }
-    a, b = (handoffs[k]["params"] for k in KERNELS)
+    a, b = (handoffs[k]["params"] for k in kernels)
     rows = []
     for key in ("slopes", "intercepts", "loadings", "bias"):
         row = {"block": key, "max |Δ| as fitted": float(np.max(np.abs(np.subtract(a[key], b[key]))))}
         if key != "bias":
             row["max |Δ| canonical rotation"] = float(np.max(np.abs(canonical(a)[key] - canonical(b)[key])))
         rows.append(row)
-    first = fits[(KERNELS[0], KERNELS[0])]["pred"]
+    first = fits[(kernels[0], kernels[0])]["pred"]
     table = pd.DataFrame(
         [
             {
@@ -143,7 +151,7 @@ def main(argv=None) -> None:
             for (start, kernel), fit in fits.items()
         ]
     )
-    objectives = ", ".join(f"{k} {handoffs[k]['objective']:.12g}" for k in KERNELS)
+    objectives = ", ".join(f"{k} {handoffs[k]['objective']:.12g}" for k in kernels)
     print(f"{ns.fold}, {ns.method} (warm start: objective {objectives})\n")
     print("## The handoffs: parameters of the warm-start fit under each kernel\n")
     print(pd.DataFrame(rows).to_markdown(index=False, floatfmt=".2e") + "\n")
