@@ -127,6 +127,19 @@ TOLERANCES: tuple[Tolerance, ...] = (
     # 0.3002), so the cell tolerances are two print steps and 1e-3 (a prediction move of ~0.1 pp at that MSE)
     Tolerance("results/tables/obsscaling_mse.csv", 1e-3, "MSE", (("mse_train", 2e-5),), share=CELL_SHARE),
     Tolerance("results/tables/obsscaling_cutoff_sweep.csv", 2e-3, "AUE"),
+    # forecasts (issue 23).  A forecast is one fit: the shipped one moved by 6e-5 under the Haswell and
+    # SandyBridge kernels; its cells get a benchmark cell's 1.5 pp, since a fit can land in another optimum.
+    # The validation's coverages move when a held-out prediction crosses its bound (one of 110 is 0.009):
+    # 0.02; widths and interval scores by what the predictions move, 0.5 pp.  Not measured on a second
+    # machine yet: the validation table needs the whole grid rebuilt there.
+    Tolerance("results/forecasts/*.csv", 0.015, "score"),
+    Tolerance(
+        "results/tables/forecast_calibration.csv",
+        0.005,
+        "score",
+        (("coverage", 0.02), ("coverage_low", 0.02), ("coverage_high", 0.02)),
+        share=CELL_SHARE,
+    ),
 )
 
 
