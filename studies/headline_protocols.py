@@ -10,6 +10,10 @@ This script runs the same paired test (``slothpipe.evaluation.headline_test``, t
 both and prints, per setting, the mean MAE of Size and Tokens and Sloth (d=2..4) and the paired difference
 Sloth (selected d) minus Size and Tokens with its interval and Wilcoxon p.
 
+When the protocol comparison has run (``results/evaluation/protocol_group_errors.parquet``), it also prints
+the refitted settings group by group next to the paper's per-group numbers (Figures 13-15, 18-20 as
+tabulated in ``../shared/docs/paper_digest.md``).
+
 Usage:  python studies/headline_protocols.py [--commit 07d9b87]
 The last line printed is a JSON summary.  Needs a git checkout (reads the old file with ``git show``).
 """
@@ -40,6 +44,45 @@ def old_group_errors(commit: str) -> pd.DataFrame:
         check=True,
     ).stdout
     return pd.read_parquet(io.BytesIO(blob))
+
+
+def per_group_vs_paper(refits: pd.DataFrame, runs: dict[str, pd.DataFrame]) -> dict:
+    """Per held-out group of each refitted setting: the paper's Size and Tokens and Sloth (d=2) (Figures
+    13-15, 18-20 of ../shared/docs/paper_digest.md), ours (with and without the ridge) and every refit."""
+    sys.path.insert(0, str(ROOT / "studies"))
+    from paper_protocol import SHARED, digest_family_tables
+
+    digest = digest_family_tables((SHARED / "docs" / "paper_digest.md").read_text(encoding="utf-8"))
+    plan = json.loads((ROOT / "results" / "evaluation" / "plan.json").read_text(encoding="utf-8"))
+    out = {}
+    for (suite, n), block in refits.groupby(["suite", "n_train_models"], sort=False):
+        paper = digest.get((suite, int(n)))
+        (setting,) = [s for s in plan["settings"] if s["suite"] == suite and s["n_train_models"] == n]
+        labels = {g["id"]: "+".join(g["families"]) for g in setting["groups"]}
+        columns = {}
+        for label, groups in runs.items():
+            table = group_table(groups, suite=suite, n_train_models=int(n))
+            columns[f"S&T {label}"] = table["size_tokens"]
+            columns[f"Sloth2 {label}"] = table["sloth_d2"]
+        for label, sub in block.groupby("protocol", sort=True):
+            table = group_table(sub, suite=suite, n_train_models=int(n))
+            for method, short in (("size_tokens", "S&T"), ("sloth_d2", "Sloth2")):
+                if method in table:
+                    columns[f"{short} {label}"] = table[method]
+        frame = pd.DataFrame(columns)
+        frame = frame.loc[frame.filter(like="adam").dropna(how="all").index]
+        if paper is not None:
+            frame.insert(
+                0, "S&T paper", [paper["size_tokens"].get(labels[g], float("nan")) for g in frame.index]
+            )
+            frame.insert(
+                1, "Sloth2 paper", [paper["sloth_d2"].get(labels[g], float("nan")) for g in frame.index]
+            )
+        print(f"== per group, {suite} n{n} (pp, mean over benchmarks)")
+        print(frame.round(2).to_string())
+        print("mean: " + ", ".join(f"{c} {v:.2f}" for c, v in frame.mean().items()))
+        out[f"{suite} n{n}"] = frame.round(3).to_dict()
+    return out
 
 
 def main(argv=None) -> int:
@@ -89,6 +132,9 @@ def main(argv=None) -> int:
                 f"[{line['ci'][0]:+.2f}, {line['ci'][1]:+.2f}] Wilcoxon p {line['p']:.3f}"
             )
         summary[label] = rows
+    protocol_path = ROOT / "results" / "evaluation" / "protocol_group_errors.parquet"
+    if protocol_path.exists():
+        summary["per_group"] = per_group_vs_paper(pd.read_parquet(protocol_path), runs)
     print(json.dumps(summary, separators=(",", ":")))
     return 0
 

@@ -73,6 +73,30 @@ def test_headline_test_rows_pairs_and_interval():
     assert again.iloc[0]["ci_low_pp"] == first["ci_low_pp"]  # fixed seed, same groups resampled
 
 
+def test_a_run_without_the_methods_gives_an_empty_table_a_sentence_and_a_figure():
+    from slothpipe.evaluation.headline_test import figure_panels, summary_markdown
+    from slothpipe.plotting.paired import paired_differences_figure
+    from slothpipe.plotting.style import close
+
+    groups = _groups({"pca_flops_d1": [1.0, 2.0]})
+    table = headline_test(
+        groups,
+        settings=[("v1", 1)],
+        methods=["sloth_d2"],
+        baselines=["size_tokens"],
+        n_boot=100,
+        seed=0,
+        level=0.9,
+    )
+    assert table.empty and list(table.columns) == COLUMNS
+    text = summary_markdown(
+        table, groups, method="sloth_d2", baseline="size_tokens", labels={}, level=0.9, n_boot=100
+    )
+    assert text.startswith("No comparison")
+    panels = figure_panels(groups, table, methods=["sloth_d2"], baseline="size_tokens")
+    close(paired_differences_figure(panels, methods=["sloth_d2"], labels={}, baseline="size_tokens"))
+
+
 def test_protocol_tables_add_seed_mean_and_our_fits_of_the_same_folds():
     refit = _groups({"size_tokens": [2.0, 4.0]}).assign(protocol="adam_paper_s0")
     refit = pd.concat([refit, refit.assign(protocol="adam_paper_s1", mae_pp=refit["mae_pp"] + 2.0)])

@@ -342,7 +342,6 @@ rule headline_test:
         test={k: v for k, v in HEADLINE_TEST.items() if k != "protocol"},
         suites=SUITES,
         n_train_models=N_TRAIN,
-        selected=SELECTED_METHODS,
     script:
         "../scripts/headline_test.py"
 

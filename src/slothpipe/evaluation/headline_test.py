@@ -93,10 +93,11 @@ def select_leave_one_group_out(table: pd.DataFrame, name: str) -> tuple[pd.Serie
 
 
 def method_errors(table: pd.DataFrame, name: str) -> pd.Series | None:
-    """Per-group errors of a method or of ``<prefix>_selected_d``; None when it is not in ``table``."""
+    """Per-group errors of a method or of ``<prefix>_selected_d``; None when it is not in ``table`` (a
+    selection needs at least two candidates ``<prefix>_d<k>``: with one there is nothing to choose)."""
     if name in table.columns:
         return table[name].astype(float)
-    if name.endswith(SELECTED) and candidates(name, list(table.columns)):
+    if name.endswith(SELECTED) and len(candidates(name, list(table.columns))) > 1:
         return select_leave_one_group_out(table, name)[0]
     return None
 

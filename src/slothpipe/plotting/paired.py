@@ -25,6 +25,10 @@ def paired_differences_figure(
     ``ci_high_pp``).  Points are spread vertically by their rank within a row (no random jitter).
     """
     n = len(panels)
+    if n == 0:  # no method or baseline of the test was fitted in this run
+        fig = new_figure(4.0, 1.0)
+        fig.text(0.5, 0.5, "no comparison in this run", ha="center", va="center")
+        return fig
     ncols = 2 if n > 1 else 1
     nrows = int(np.ceil(n / ncols))
     fig = new_figure(3.6 * ncols, 0.45 * len(methods) * nrows + 0.9 * nrows + 0.4)
