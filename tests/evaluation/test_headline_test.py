@@ -97,6 +97,22 @@ def test_a_run_without_the_methods_gives_an_empty_table_a_sentence_and_a_figure(
     close(paired_differences_figure(panels, methods=["sloth_d2"], labels={}, baseline="size_tokens"))
 
 
+def test_protocol_runs_follow_the_seeds_of_each_setting():
+    from slothpipe.evaluation.protocol import protocol_label, protocol_runs
+
+    spec = {
+        "seeds": [0, 1, 2],
+        "settings": [
+            {"suite": "v2", "n_train_models": 1, "groups": ["a", "b"]},
+            {"suite": "v1", "n_train_models": 1, "groups": ["c"], "seeds": [0, 1]},
+        ],
+    }
+    runs = protocol_runs(spec)
+    assert runs[:3] == [(0, "v2", 1, "a"), (0, "v2", 1, "b"), (0, "v1", 1, "c")]
+    assert (2, "v1", 1, "c") not in runs and len(runs) == 8
+    assert protocol_label("adam_paper", 2) == "adam_paper_s2"
+
+
 def test_protocol_tables_add_seed_mean_and_our_fits_of_the_same_folds():
     refit = _groups({"size_tokens": [2.0, 4.0]}).assign(protocol="adam_paper_s0")
     refit = pd.concat([refit, refit.assign(protocol="adam_paper_s1", mae_pp=refit["mae_pp"] + 2.0)])

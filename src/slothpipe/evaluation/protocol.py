@@ -31,11 +31,13 @@ def protocol_runs(spec: Mapping[str, Any]) -> list[tuple[int, str, int, str]]:
     """Every fold of the comparison: ``(seed, suite, n_train_models, group)``, in config order.
 
     ``spec`` is the config's ``evaluation: headline_test: protocol`` (``seeds``, ``settings``: each a suite, a
-    number of training models and a list of group ids).
+    number of training models, a list of group ids and optionally its own ``seeds``).
     """
     runs = []
     for seed in spec["seeds"]:
         for setting in spec["settings"]:
+            if int(seed) not in [int(k) for k in setting.get("seeds", spec["seeds"])]:
+                continue
             for group in setting["groups"]:
                 runs.append((int(seed), str(setting["suite"]), int(setting["n_train_models"]), str(group)))
     return runs
