@@ -256,11 +256,15 @@ def summary_markdown(
         f"{name} minus {base}, mean over held-out groups of the per-group MAE: "
         f"{rows['mean_diff_pp'].min():+.2f} to {rows['mean_diff_pp'].max():+.2f} pp (positive: {base} is "
         f"better). The {pct} bootstrap interval over groups excludes zero in {excl_zero} of {n_set} "
-        f"settings, "
-        f"and {n_sig} of {n_set} differences are significant after Holm's correction across the "
+        f"settings, and {n_sig} of {n_set} differences are significant after Holm's correction across the "
         f"{len(table)} comparisons of `results/tables/headline_test.csv` (Wilcoxon signed-rank, smallest "
-        f"corrected p {rows['p_holm'].min():.2f}). {name} picks d without the test family: for each held-out "
-        "group, the d with the lowest mean error on the other groups.",
+        f"corrected p {rows['p_holm'].min():.2f})."
+        + (
+            f" {name} picks d without the test family: for each held-out group, the d with the lowest mean "
+            "error on the other groups."
+            if method.endswith(SELECTED)
+            else ""
+        ),
         "",
         f"| setting | {name} − {base} (pp) | {pct} interval | groups where {name} is better | Wilcoxon p "
         "| Holm p | d chosen |",
