@@ -52,6 +52,19 @@ def test_readme_embeds_the_current_headline_table():
     )
 
 
+def test_readme_headline_opens_with_the_current_headline_test():
+    generated = (ROOT / "results" / "tables" / "headline_test.md").read_text(encoding="utf-8")
+    pattern = r"<!-- headline-test:start[^\n]*-->\n(.*?)<!-- headline-test:end -->"
+    match = re.search(pattern, README, flags=re.S)
+    assert match, "README.md lost its headline-test markers"
+    assert match.group(1) == generated, (
+        "README.md's headline test differs from results/tables/headline_test.md: paste the generated file "
+        "between the headline-test markers"
+    )
+    section = README.split("## Headline result", 1)[1]
+    assert section.index("headline-test:start") < section.index("headline-table:start")
+
+
 def test_every_dependency_is_pinned_in_both_locks_and_environment_yml():
     runtime, test = lock("requirements.lock"), lock("requirements-test.lock")
     assert all(test.get(name) == version for name, version in runtime.items()), "the two locks disagree"

@@ -169,6 +169,24 @@ def fold_slice(wildcards):
     return entry
 
 
+def protocol_fold_files():
+    """The fold files of the protocol comparison (config `evaluation: headline_test: protocol`)."""
+    from slothpipe.evaluation.protocol import protocol_runs
+
+    solver = PROTOCOL["solver"]
+    return [
+        f"{OUT}/evaluation/protocol/{solver}/s{seed}/{suite}/n{n}/{group}.parquet"
+        for seed, suite, n, group in protocol_runs(PROTOCOL)
+    ]
+
+
+def protocol_fold_labels():
+    """The `protocol` label of each of protocol_fold_files(), in the same order."""
+    from slothpipe.evaluation.protocol import protocol_label, protocol_runs
+
+    return [protocol_label(PROTOCOL["solver"], seed) for seed, *_ in protocol_runs(PROTOCOL)]
+
+
 # ---- helpers of interpretation.smk (the linter keeps functions out of rule files; they run at call time,
 # when interpretation.smk's settings are defined)
 

@@ -142,7 +142,9 @@ rule paper_comparison:
         summary=f"{OUT}/tables/mae_summary.csv",
         paper=EVAL["paper_mae"],
         notes=PAPER_COMPARISON_NOTES,
-        code=pkg("evaluation/reports.py", "tables.py"),
+        headline_test=f"{OUT}/tables/headline_test.md",
+        headline_test_csv=f"{OUT}/tables/headline_test.csv",
+        code=pkg("evaluation/reports.py", "evaluation/headline_test.py", "tables.py"),
     output:
         csv=tracked(f"{OUT}/tables/paper_comparison.csv"),
         md=tracked(f"{OUT}/tables/paper_comparison.md"),
@@ -154,6 +156,8 @@ rule paper_comparison:
     resources:
         mem_mb=1000,
         runtime=10,
+    params:
+        headline_test={k: EVAL["headline_test"][k] for k in ("methods", "baselines", "level")},
     script:
         "../scripts/paper_comparison.py"
 
@@ -305,3 +309,152 @@ rule headline_table:
         methods=HEADLINE_METHODS,
     script:
         "../scripts/headline_table.py"
+
+
+# ---------------------------------------------------------------------------- the headline, tested (issue 27)
+# Sloth against each baseline, paired over held-out groups: bootstrap interval, Wilcoxon p, Holm's correction
+# (slothpipe.evaluation.headline_test).  The Markdown is the README's headline paragraph (embedded between
+# its `headline-test` markers, tests/test_readme.py) and a section of paper_comparison.md.
+HEADLINE_TEST = EVAL["headline_test"]
+EVALUATION_OUTPUTS += [
+    f"{OUT}/tables/headline_test.csv",
+    *expand(f"{OUT}/figures/headline_test.{{ext}}", ext=["pdf", "png"]),
+]
+
+
+rule headline_test:
+    """Is Sloth better than each baseline?  Paired differences over held-out groups, intervals, p-values."""
+    input:
+        groups=f"{OUT}/evaluation/group_errors.parquet",
+        code=pkg("evaluation/aggregate.py", "evaluation/headline_test.py", "tables.py"),
+    output:
+        csv=tracked(f"{OUT}/tables/headline_test.csv"),
+        md=tracked(f"{OUT}/tables/headline_test.md"),
+    log:
+        f"logs/{OUT}/headline_test.log",
+    conda:
+        SOFTWARE_ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        test={k: v for k, v in HEADLINE_TEST.items() if k != "protocol"},
+        suites=SUITES,
+        n_train_models=N_TRAIN,
+    script:
+        "../scripts/headline_test.py"
+
+
+rule headline_test_figure:
+    """Per setting, Sloth minus the figure baseline on every held-out group, with the bootstrap interval."""
+    input:
+        groups=f"{OUT}/evaluation/group_errors.parquet",
+        table=f"{OUT}/tables/headline_test.csv",
+        code=pkg("evaluation/aggregate.py", "evaluation/headline_test.py", "plotting"),
+    output:
+        pdf=tracked(f"{OUT}/figures/headline_test.pdf"),
+        png=tracked(f"{OUT}/figures/headline_test.png"),
+    log:
+        f"logs/{OUT}/figures/headline_test.log",
+    conda:
+        SOFTWARE_ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        methods=HEADLINE_TEST["methods"],
+        baseline=HEADLINE_TEST["figure_baseline"],
+    script:
+        "../scripts/headline_test_figure.py"
+
+
+# The same comparison under another fitting protocol (the authors' Adam, several seeds): the target
+# `protocol_comparison` (workflow/Snakefile), never part of the default run.  Fold files are untracked; the
+# per-group errors and the two tables are tracked.
+PROTOCOL = HEADLINE_TEST["protocol"]
+PROTOCOL_OUTPUTS = [
+    f"{OUT}/evaluation/protocol_group_errors.parquet",
+    f"{OUT}/tables/headline_test_protocol.csv",
+    f"{OUT}/tables/protocol_mae.csv",
+]
+
+
+rule protocol_fold:
+    """Refit the protocol comparison's methods on one fold under its solver and seed."""
+    input:
+        dataset=DATASET,
+        plan=f"{OUT}/evaluation/plan.json",
+        code=pkg("evaluation/groups.py", "evaluation/folds.py", "evaluation/protocol.py", "models"),
+    output:
+        f"{OUT}/evaluation/protocol/{{solver}}/s{{seed}}/{{suite}}/n{{n}}/{{group}}.parquet",
+    log:
+        f"logs/{OUT}/protocol_fold/{{solver}}/s{{seed}}/{{suite}}/n{{n}}/{{group}}.log",
+    benchmark:
+        f"benchmarks/rules/{OUT}/protocol_fold/{{solver}}/s{{seed}}/{{suite}}/n{{n}}/{{group}}.tsv"
+    wildcard_constraints:
+        solver=re.escape(PROTOCOL["solver"]),
+        seed=r"\d+",
+    conda:
+        SOFTWARE_ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=30,
+    params:
+        benchmarks=lambda wc: SUITES[wc.suite],
+        methods=PROTOCOL["methods"],
+    script:
+        "../scripts/protocol_fold.py"
+
+
+rule protocol_errors:
+    """Collect the protocol refits into per-group errors, one `protocol` per solver and seed."""
+    input:
+        folds=protocol_fold_files(),
+        code=pkg("evaluation/aggregate.py", "evaluation/protocol.py", "evaluation/protocol_tables.py"),
+    output:
+        groups=tracked(f"{OUT}/evaluation/protocol_group_errors.parquet"),
+    log:
+        f"logs/{OUT}/protocol_errors.log",
+    conda:
+        SOFTWARE_ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        labels=protocol_fold_labels(),
+    script:
+        "../scripts/protocol_errors.py"
+
+
+rule headline_test_protocol:
+    """The headline test on the protocol refits, next to our own fits of the same groups, and mean errors."""
+    input:
+        protocol=f"{OUT}/evaluation/protocol_group_errors.parquet",
+        groups=f"{OUT}/evaluation/group_errors.parquet",
+        paper=EVAL["paper_mae"],
+        code=pkg(
+            "evaluation/aggregate.py",
+            "evaluation/headline_test.py",
+            "evaluation/protocol.py",
+            "evaluation/protocol_tables.py",
+        ),
+    output:
+        csv=tracked(f"{OUT}/tables/headline_test_protocol.csv"),
+        mae=tracked(f"{OUT}/tables/protocol_mae.csv"),
+    log:
+        f"logs/{OUT}/headline_test_protocol.log",
+    conda:
+        SOFTWARE_ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        test={k: v for k, v in HEADLINE_TEST.items() if k != "protocol"},
+        methods=PROTOCOL["methods"],
+    script:
+        "../scripts/headline_test_protocol.py"

@@ -295,15 +295,24 @@ def target_markdown(checks: pd.DataFrame, labels: Mapping[str, str]) -> str:
     return "".join(parts)
 
 
-def comparison_report(comparison: pd.DataFrame, labels: Mapping[str, str], notes: str = "") -> str:
-    """The Markdown of ``results/tables/paper_comparison.md``: the table, the computed target verdicts, then
-    the hand-written ``notes`` (explanations of the misses), so that table and verdicts never disagree."""
+def comparison_report(
+    comparison: pd.DataFrame, labels: Mapping[str, str], notes: str = "", headline_test: str = ""
+) -> str:
+    """The Markdown of ``results/tables/paper_comparison.md``: the table, the computed target verdicts, the
+    headline test (``results/tables/headline_test.md``, when given), then the hand-written ``notes``
+    (explanations of the misses), so that table, verdicts and test never disagree."""
     parts = [
         "# Our leave-one-family-out errors vs the paper's (MAE, pp; delta = ours - paper)\n\n",
         comparison_markdown(comparison, labels),
         "\n",
         target_markdown(target_check(comparison), labels),
     ]
+    if headline_test.strip():
+        parts += [
+            "\n## Does Sloth beat its best baseline? The headline, tested (generated: "
+            "`results/tables/headline_test.csv`)\n\n",
+            headline_test.rstrip("\n") + "\n",
+        ]
     if notes.strip():
         parts += ["\n", notes.rstrip("\n") + "\n"]
     return "".join(parts)

@@ -1,0 +1,26 @@
+"""Snakemake script: refit the protocol comparison's methods on one fold under its solver and seed."""
+
+import pandas as pd
+
+from slothpipe.evaluation.protocol import protocol_fold
+from slothpipe.io import read_json, write_parquet
+from slothpipe.runner import run
+
+
+def main(snakemake):
+    wc = snakemake.wildcards
+    errors = protocol_fold(
+        pd.read_parquet(snakemake.input.dataset),
+        read_json(snakemake.input.plan),
+        suite=wc.suite,
+        benchmarks=list(snakemake.params.benchmarks),
+        n_train_models=int(wc.n),
+        group=wc.group,
+        methods=list(snakemake.params.methods),
+        solver=wc.solver,
+        seed=int(wc.seed),
+    )
+    write_parquet(errors, snakemake.output[0])
+
+
+run(main, snakemake)
