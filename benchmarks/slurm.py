@@ -17,6 +17,8 @@ committed results are not the reference, the local run is::
 
 Without ``--run`` both run, one after the other, and are compared.  ``--targets evaluation`` times the
 evaluation grid only (it builds the data stage first, untimed).  Extra Snakemake arguments follow ``--``.
+``--timeout S`` stops a run after S seconds, cancels its Slurm jobs and reports it as incomplete, with the
+tracked files it rewrote (a partial run is compared on those only).
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
+import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -46,40 +51,84 @@ def tracked(root: Path) -> dict[str, str]:
     return {name: hashlib.sha256((root / name).read_bytes()).hexdigest() for name in sorted(files)}
 
 
-def run(kind: str, mirror: Path, cores: int, targets: list[str], extra: list[str]) -> dict:
+def steps(log: Path) -> str:
+    done = re.findall(r"(\d+ of \d+) steps", log.read_text(encoding="utf-8", errors="replace"))
+    return done[-1] if done else "0 of ?"
+
+
+def cancel(prefix: str) -> None:
+    """Cancel the Slurm jobs whose name starts with ``prefix`` (the run's --slurm-jobname-prefix)."""
+    out = subprocess.run(["squeue", "--noheader", "--format=%i %j"], capture_output=True, text=True).stdout
+    jobs = [
+        f[0] for f in (line.split() for line in out.splitlines()) if len(f) > 1 and f[1].startswith(prefix)
+    ]
+    if jobs:
+        subprocess.run(["scancel", *jobs], check=False)
+
+
+def run(kind: str, args: argparse.Namespace) -> dict:
     with tempfile.TemporaryDirectory(prefix=f"slothpipe-{kind}-") as tmp:
-        root = clone(Path(tmp), mirror)
-        how = ["--cores", str(cores)] if kind == "local" else ["--profile", "profiles/slurm"]
+        root = clone(Path(tmp), args.mirror)
+        prefix = f"slothpipe_bench_{os.getpid()}"
+        how = (
+            ["--cores", str(args.cores)]
+            if kind == "local"
+            else ["--profile", "profiles/slurm", "--slurm-jobname-prefix", prefix]
+        )
         base = [sys.executable, "-m", "snakemake", *how]
         config = ["--config", "offline_mirror=../shared"]
-        if targets == ["evaluation"]:  # the grid alone: build its input first, untimed
-            subprocess.run([*base, "data", *config], cwd=root, check=True)
-        cmd = [*base, *targets, *extra, *config]  # targets go before --config's values
-        print("+", " ".join(cmd), f"(in {root})", flush=True)
+        if args.targets == ["evaluation"]:  # the grid alone: build its input first, untimed
+            subprocess.run([*base, "data", *config], cwd=root, check=True, capture_output=True)
+        cmd = [*base, *args.targets, *args.extra, *config]  # targets go before --config's values
+        log = args.log or Path(tmp) / "snakemake.log"
+        print("+", " ".join(cmd), f"(in {root}, log {log})", flush=True)
+        start_epoch = time.time()
         start = time.perf_counter()
-        subprocess.run(cmd, cwd=root, check=True)
+        with log.open("w", encoding="utf-8") as fh:
+            proc = subprocess.Popen(
+                cmd, cwd=root, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True
+            )
+            try:
+                returncode = proc.wait(timeout=args.timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)  # SIGTERM leaves Snakemake waiting for its jobs
+                returncode = None
         wall = time.perf_counter() - start
-        status = subprocess.run(
-            ["git", "status", "--porcelain", "--", "results"], cwd=root, capture_output=True, text=True
-        ).stdout
+        if kind == "slurm":
+            cancel(prefix)
+        hashes = tracked(root)
+        rewritten = sorted(n for n in hashes if (root / n).stat().st_mtime >= start_epoch)
         result = {
             "run": kind,
-            "command": " ".join(["snakemake", *how, *targets, *extra, *config]),
+            "command": " ".join(["snakemake", *how, *args.targets, *args.extra, *config]),
             "seconds": round(wall, 1),
-            "changed_vs_git": len(status.splitlines()),
-            "sha256": tracked(root),
+            "complete": returncode == 0,
+            "returncode": returncode,
+            "steps": steps(log),
+            "loadavg_at_end": os.getloadavg(),
+            "rewritten": rewritten,
+            "sha256": hashes,
         }
-    print(f"{kind}: {wall:.1f} s, {len(result['sha256'])} tracked files", flush=True)
+    state = "complete" if returncode == 0 else f"INCOMPLETE (returncode {returncode})"
+    print(
+        f"{kind}: {wall:.1f} s, {result['steps']} steps, {state}, {len(rewritten)} of {len(hashes)} tracked "
+        "files rewritten",
+        flush=True,
+    )
     return result
 
 
 def compare(a: dict, b: dict) -> bool:
-    differ = sorted(
-        k for k in a["sha256"].keys() | b["sha256"].keys() if a["sha256"].get(k) != b["sha256"].get(k)
-    )
+    """Every tracked file of the two runs (of a partial run: those it rewrote) byte for byte."""
+    names = set(a["sha256"]) | set(b["sha256"])
+    for r in (a, b):
+        if not r.get("complete", True):
+            names &= set(r["rewritten"])
+    differ = sorted(n for n in names if a["sha256"].get(n) != b["sha256"].get(n))
     print(
-        f"{a['run']}: {a['seconds']:.1f} s   {b['run']}: {b['seconds']:.1f} s   "
-        f"tracked files: {len(a['sha256'])}, differing: {len(differ)}"
+        f"{a['run']}: {a['seconds']:.1f} s ({a.get('steps', '?')} steps)   "
+        f"{b['run']}: {b['seconds']:.1f} s ({b.get('steps', '?')} steps)   "
+        f"tracked files compared: {len(names)}, differing: {len(differ)}"
     )
     for name in differ:
         print("  differs:", name)
@@ -95,6 +144,10 @@ def main() -> None:
     parser.add_argument("--run", choices=["local", "slurm"], help="only this run (default: both)")
     parser.add_argument("--targets", nargs="*", default=[], help="default: the whole pipeline")
     parser.add_argument("--json", type=Path, help="write the run's result here")
+    parser.add_argument("--log", type=Path, help="Snakemake's output (default: discarded with the clone)")
+    parser.add_argument(
+        "--timeout", type=float, help="stop a run after this many seconds (and cancel its Slurm jobs)"
+    )
     parser.add_argument("--compare", nargs=2, type=Path, metavar=("A.json", "B.json"))
     parser.add_argument("extra", nargs="*", help="after --: more snakemake arguments")
     args = parser.parse_args()
@@ -103,7 +156,7 @@ def main() -> None:
         a, b = (json.loads(p.read_text(encoding="utf-8")) for p in args.compare)
         sys.exit(0 if compare(a, b) else 1)
     kinds = [args.run] if args.run else ["local", "slurm"]
-    results = [run(kind, args.mirror, args.cores, args.targets, args.extra) for kind in kinds]
+    results = [run(kind, args) for kind in kinds]
     if args.json:
         args.json.write_text(json.dumps(results[0] if args.run else results, indent=1), encoding="utf-8")
     if len(results) == 2:
