@@ -95,7 +95,8 @@ AccountingStorageEnforce=associations,limits
 EOF
         cat >/etc/slurm/slurmdbd.conf <<EOF
 AuthType=auth/munge
-DbdHost=127.0.0.1
+DbdHost=$host
+DbdAddr=127.0.0.1
 SlurmUser=slurm
 PidFile=$RUN/slurmdbd.pid
 LogFile=$LOG/slurmdbd.log
