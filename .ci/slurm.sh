@@ -7,6 +7,8 @@
 #   bash .ci/slurm.sh stop                # stop every daemon this script started (by its pid file)
 #   bash .ci/slurm.sh status
 #
+# SLURMD_NICE=10 bash .ci/slurm.sh start runs slurmd, and so every job (Slurm's PropagatePrioProcess=0), at
+# that nice value: on a machine shared with other work, as `nice -n 10` does for a local run.
 # The node declares this machine's CPUs and memory; select/cons_tres with CR_Core_Memory makes the scheduler
 # allocate memory like cores, so a job asking for more memory or cores than the node has stays pending
 # (and sbatch rejects it outright).  MinJobAge stays at Slurm's 300 s: without accounting, `squeue` is the only
@@ -168,7 +170,7 @@ start() {
     alive "$RUN/slurmctld.pid" || /usr/sbin/slurmctld -c
     wait_for 30 slurmctld scontrol ping
     [[ "$accounting" == yes ]] && register_accounts
-    alive "$RUN/slurmd.pid" || /usr/sbin/slurmd
+    alive "$RUN/slurmd.pid" || nice -n "${SLURMD_NICE:-0}" /usr/sbin/slurmd
     wait_for 30 "the node" node_idle
     echo "Slurm $(sinfo -V | awk '{print $2}') up: partition $PARTITION, node $(hostname -s)" \
         "($(nproc) CPUs, $(scontrol show node "$(hostname -s)" | sed -n 's/.*RealMemory=\([0-9]*\).*/\1/p') MB)," \

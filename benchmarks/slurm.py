@@ -108,6 +108,11 @@ def run(kind: str, args: argparse.Namespace) -> dict:
             "loadavg_at_end": os.getloadavg(),
             "rewritten": rewritten,
             "sha256": hashes,
+            # the per-fold outputs (untracked): what a partial run can be compared on besides the data
+            "folds": {
+                str(f.relative_to(root)): hashlib.sha256(f.read_bytes()).hexdigest()
+                for f in sorted((root / "results" / "evaluation" / "folds").rglob("*.parquet"))
+            },
         }
     state = "complete" if returncode == 0 else f"INCOMPLETE (returncode {returncode})"
     print(
@@ -125,10 +130,13 @@ def compare(a: dict, b: dict) -> bool:
         if not r.get("complete", True):
             names &= set(r["rewritten"])
     differ = sorted(n for n in names if a["sha256"].get(n) != b["sha256"].get(n))
+    folds = set(a.get("folds", {})) & set(b.get("folds", {}))
+    differ += sorted(n for n in folds if a["folds"][n] != b["folds"][n])
     print(
         f"{a['run']}: {a['seconds']:.1f} s ({a.get('steps', '?')} steps)   "
         f"{b['run']}: {b['seconds']:.1f} s ({b.get('steps', '?')} steps)   "
-        f"tracked files compared: {len(names)}, differing: {len(differ)}"
+        f"tracked files compared: {len(names)}, fold outputs made by both: {len(folds)}, "
+        f"differing: {len(differ)}"
     )
     for name in differ:
         print("  differs:", name)
