@@ -1,12 +1,12 @@
 """Slurm for real: the data stage and one grouped batch of fold jobs through ``profiles/slurm`` (issue 28).
 
 Runs where ``sbatch`` is on the PATH and a controller answers (``bash .ci/slurm.sh start`` stands up a
-one-node cluster as root on Debian; ``.ci/run`` does), and skips with the reason elsewhere.  Each Snakemake
-run has a time limit (300 s for the data stage, 900 s for the folds), so a run that waits forever (a
-job-status query that never answers) fails; whatever the test submitted is cancelled when it stops.  The
-outputs must be byte-identical to the tracked data files and to the same fold jobs run locally, and the
-group of fold jobs must ask Slurm for what one member needs: one core, one member's memory, the sum of the
-members' runtimes.
+one-node cluster as root on Debian; so does ``SLOTHPIPE_CI_SLURM=1 bash .ci/run``), and skips with the
+reason elsewhere.  Each Snakemake run has a time limit (300 s for the data stage, 900 s for the folds), so a
+run that waits forever (a job-status query that never answers) fails; whatever the test submitted is
+cancelled when it stops.  The outputs must be byte-identical to the tracked data files and to the same fold
+jobs run locally, and the group of fold jobs must ask Slurm for what one member needs: one core, one
+member's memory, the sum of the members' runtimes.
 """
 
 from __future__ import annotations
