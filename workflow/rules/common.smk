@@ -4,6 +4,7 @@ import os
 import re
 from pathlib import Path
 
+from slothpipe.cluster import check_slurm_settings, raw_default_resources
 from slothpipe.config import check_config
 
 # The repository: two levels above this file, whichever Snakefile (root or workflow/) was the entry point.
@@ -11,6 +12,11 @@ REPO = Path(workflow.current_basedir).parents[1]
 
 # Schema (keys, types, values, path patterns), then the files the config names: one short ConfigError.
 check_config(config, schema=REPO / "workflow" / "schemas" / "config.schema.yaml")
+
+# The Slurm account and partition of profiles/slurm (placeholders, unknown partitions or accounts), before any
+# job is submitted; not again inside a submitted job.
+if "SLURM_JOB_ID" not in os.environ:
+    check_slurm_settings(raw_default_resources(workflow.resource_settings))
 
 # The environment of every job: BLAS pinned to one thread (jobs are single-threaded; parallelism comes from
 # Snakemake), deterministic hashing in every Python subprocess, and the workflow's own src/ first on the import
