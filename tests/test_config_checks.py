@@ -60,7 +60,7 @@ def test_unknown_key_lists_the_allowed_keys():
         "Invalid configuration: evaluation.n_restart: unknown key",
         "  value:   3",
         "  allowed: keys of evaluation: suites, n_train_models, groups, paper_groups, methods, random_state, "
-        "n_restarts, solver, paper_mae",
+        "n_restarts, solver, paper_mae, headline_test",
     ]
     assert "top-level keys: offline_mirror, metadata" in error_of(lambda c: c.update(metdata="paper"))
 
