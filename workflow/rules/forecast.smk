@@ -56,7 +56,7 @@ rule forecast_validation:
     """Coverage of the forecast intervals on families held out of the calibration (nested), per method."""
     input:
         predictions=f"{OUT}/evaluation/predictions.parquet",
-        code=pkg("forecast/conformal.py", "forecast/validation.py", "models/_params.py", "tables.py"),
+        code=pkg("forecast/conformal.py", "forecast/validation.py", "models"),
     output:
         csv=tracked(f"{OUT}/tables/forecast_calibration.csv"),
     log:
@@ -84,7 +84,7 @@ rule forecast_calibration_figure:
             "forecast/charts.py",
             "forecast/conformal.py",
             "forecast/validation.py",
-            "models/_params.py",
+            "models",
             "plotting",
         ),
     output:
@@ -109,7 +109,15 @@ rule forecast:
         dataset=DATASET,
         predictions=f"{OUT}/evaluation/predictions.parquet",
         validation=f"{OUT}/tables/forecast_calibration.csv",
-        code=pkg("forecast", "evaluation/groups.py", "models", "tables.py"),
+        code=pkg(
+            "forecast/engine.py",
+            "forecast/new_models.py",
+            "forecast/conformal.py",
+            "forecast/held_out.py",
+            "forecast/validation.py",
+            "evaluation/groups.py",
+            "models",
+        ),
     output:
         csv=tracked(f"{OUT}/forecasts/{{name}}.csv", kind="intermediate"),
     log:
@@ -136,7 +144,14 @@ rule forecast_figure:
         forecast=f"{OUT}/forecasts/{{name}}.csv",
         request=f"{REQUEST_DIR}/{{name}}.csv",
         dataset=DATASET,
-        code=pkg("forecast", "plotting"),
+        code=pkg(
+            "forecast/charts.py",
+            "forecast/new_models.py",
+            "forecast/conformal.py",
+            "forecast/validation.py",
+            "models",
+            "plotting",
+        ),
     output:
         png=tracked(f"{OUT}/forecasts/{{name}}.png", kind="result"),
     log:
