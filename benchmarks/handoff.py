@@ -40,14 +40,10 @@ KERNELS = ("default", "SandyBridge")
 def worker(ns: argparse.Namespace) -> None:
     """One fit in this process (its BLAS kernel is fixed by the environment), on the fold's arrays as the
     pipeline's ``evaluate_fold`` splits them (its ``fit_predict`` seam runs the stage)."""
-    from stability import fold_of, parse_fold  # benchmarks/ is this script's directory, on sys.path
+    from stability import run_fold  # benchmarks/ is this script's directory, on sys.path
 
-    from slothpipe.evaluation.folds import evaluate_fold
-    from slothpipe.io import read_json
     from slothpipe.models.registry import METHODS, chance_levels, make_estimator
 
-    suite, n, gid = parse_fold(ns.fold)
-    benchmarks, group = fold_of(read_json(ns.plan), suite, n, gid)
     spec = METHODS[ns.method]
     result: dict = {}
 
@@ -64,15 +60,7 @@ def worker(ns: argparse.Namespace) -> None:
         result.update(pred=est.fit(X, Y, families).predict(X_test, families_test), objective=est.objective_)
         return {ns.method: result["pred"]}
 
-    evaluate_fold(
-        pd.read_parquet(ns.dataset),
-        suite=suite,
-        benchmarks=benchmarks,
-        n_train_models=n,
-        group=group,
-        methods=[ns.method],
-        fit_predict=stage,
-    )
+    run_fold(ns, stage)
     Path(ns.worker_out).write_bytes(pickle.dumps(result))
 
 

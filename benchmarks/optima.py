@@ -29,7 +29,6 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -109,15 +108,11 @@ def _starts(fit: dict) -> list[dict]:
 
 
 def worker(ns: argparse.Namespace) -> None:
-    from stability import fold_of, parse_fold  # benchmarks/ is this script's directory, on sys.path
+    from stability import run_fold  # benchmarks/ is this script's directory, on sys.path
 
-    from slothpipe.evaluation.folds import evaluate_fold
-    from slothpipe.io import read_json
     from slothpipe.models import _core, registry
 
     current = _instrument()
-    suite, n, gid = parse_fold(ns.fold)
-    benchmarks, group = fold_of(read_json(ns.plan), suite, n, gid)
     fits: dict = {}
 
     def stage(methods, X, families, Y, X_test, families_test, *, benchmarks, n_train_models, **_):
@@ -145,15 +140,7 @@ def worker(ns: argparse.Namespace) -> None:
             fits[name] = info
         return {ns.method: fitted[ns.method].predict(X_test, families_test)}
 
-    frame = evaluate_fold(
-        pd.read_parquet(ns.dataset),
-        suite=suite,
-        benchmarks=benchmarks,
-        n_train_models=n,
-        group=group,
-        methods=[ns.method],
-        fit_predict=stage,
-    )
+    frame = run_fold(ns, stage)
     Path(ns.worker_out).write_bytes(pickle.dumps({"fits": fits, "fold": frame}))
 
 

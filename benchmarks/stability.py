@@ -118,6 +118,25 @@ def fold_of(plan: dict, suite: str, n: int, gid: str) -> tuple[list[str], object
     return list(setting["benchmarks"]), find_group(plan, suite, n, gid)
 
 
+def run_fold(ns, fit_predict) -> pd.DataFrame:
+    """``evaluate_fold`` of ``ns.method`` on the fold ``ns.fold`` (``SUITE/nN/GROUP`` of ``ns.plan``, data
+    ``ns.dataset``), fitted by ``fit_predict``: the workers of handoff.py and optima.py."""
+    from slothpipe.evaluation.folds import evaluate_fold
+    from slothpipe.io import read_json
+
+    suite, n, gid = parse_fold(ns.fold)
+    benchmarks, group = fold_of(read_json(ns.plan), suite, n, gid)
+    return evaluate_fold(
+        pd.read_parquet(ns.dataset),
+        suite=suite,
+        benchmarks=benchmarks,
+        n_train_models=n,
+        group=group,
+        methods=[ns.method],
+        fit_predict=fit_predict,
+    )
+
+
 _BEYOND: list[dict[str, np.ndarray]] = []
 
 
