@@ -77,7 +77,7 @@ def main() -> None:
             pass
 
     from slothpipe.models import SlothRegressor, chance_levels, fit_predict
-    from slothpipe.models.registry import make_estimator
+    from slothpipe.models.fitting import make_estimator
 
     df, X, fam, Y = load(V2, np.log, 2)
     print(f"LB v2 set: {len(df)} models, {len(np.unique(fam))} families, {len(V2)} benchmarks")

@@ -18,7 +18,8 @@ import yaml
 import slothpipe  # noqa: F401  (pins BLAS threads)
 from slothpipe.evaluation.groups import find_group, split_group, suite_frame
 from slothpipe.io import read_json
-from slothpipe.models.registry import chance_levels, make_estimator
+from slothpipe.models.fitting import make_estimator
+from slothpipe.models.methods import chance_levels
 
 
 def covariates(frame: pd.DataFrame) -> np.ndarray:

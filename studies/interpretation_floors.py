@@ -35,7 +35,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from slothpipe.analysis.skills import (
+from slothpipe.interpretation.rotation import geomin_oblique, name_skills
+from slothpipe.interpretation.skills_model import (
     _random_orthogonal,
     fit_skills,
     geomin_criterion,
@@ -44,8 +45,7 @@ from slothpipe.analysis.skills import (
     whitened_loadings,
 )
 from slothpipe.models import _core
-from slothpipe.models.interpret import geomin_oblique, name_skills
-from slothpipe.models.registry import chance_levels
+from slothpipe.models.methods import chance_levels
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "studies"))

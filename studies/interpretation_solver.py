@@ -29,9 +29,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from slothpipe.analysis.interpretation import SkillsResult, compute_optimal_table, interpretation_record
-from slothpipe.analysis.skills import fit_skills, geomin_multistart, rerotate, skills_frame, whitened_loadings
-from slothpipe.models.interpret import name_skills
+from slothpipe.interpretation.products import SkillsResult, compute_optimal_table, interpretation_record
+from slothpipe.interpretation.rotation import name_skills
+from slothpipe.interpretation.skills_model import (
+    fit_skills,
+    geomin_multistart,
+    rerotate,
+    skills_frame,
+    whitened_loadings,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "studies"))

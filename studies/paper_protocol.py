@@ -48,7 +48,8 @@ from slothpipe.evaluation.groups import find_group, split_group, suite_frame
 from slothpipe.evaluation.reports import target_check
 from slothpipe.io import read_json
 from slothpipe.models import _core, laws
-from slothpipe.models.registry import METHODS, _dependencies, chance_levels, make_estimator
+from slothpipe.models.fitting import _dependencies, make_estimator
+from slothpipe.models.methods import METHODS, chance_levels
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("SLOTHPIPE_SHARED", ROOT.parent / "shared"))

@@ -1,6 +1,6 @@
 """A 13th benchmark on a third leaderboard, added through the benchmark and source tables only.
 
-The workflow and the package are copied, and only the copy's ``src/slothpipe/benchmarks.py`` is edited: one
+The workflow and the package are copied, and only the copy's ``src/slothpipe/leaderboards.py`` is edited: one
 row in the source table (``leaderboard_v3``) and one in the benchmark table (``ZebraQA``, a synthetic
 benchmark).  The synthetic world (``world.py``, on an offline mirror) gets what a user would add besides:
 the new leaderboard's file in the mirror, its ``sources.hub`` entry and suites in the config, and its link
@@ -32,7 +32,7 @@ from world import simulate_families, write_world
 pytestmark = pytest.mark.slow(seconds=45)
 
 REPO = Path(__file__).resolve().parents[1]
-TABLES = Path("src") / "slothpipe" / "benchmarks.py"
+TABLES = Path("src") / "slothpipe" / "leaderboards.py"
 NEW_SOURCE = """    Source("leaderboard_v3", "leaderboard", "v3", link="v3_fullname"),
 """
 NEW_BENCHMARK = """    Benchmark("ZebraQA", "leaderboard_v3", "ZebraQA Raw", 0.2, "ZQA", 12, "Reasoning"),

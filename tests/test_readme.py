@@ -91,10 +91,10 @@ def test_the_jobs_conda_environment_pins_the_runtime_lock():
 
 
 def test_method_listing_names_every_registry_method():
-    from slothpipe.models.registry import METHODS
+    from slothpipe.models.methods import METHODS
 
     out = subprocess.run(
-        [sys.executable, "-m", "slothpipe.models"], capture_output=True, text=True, check=True
+        [sys.executable, "-m", "slothpipe.list_methods"], capture_output=True, text=True, check=True
     ).stdout.splitlines()
     assert out[0].split()[:2] == ["slug", "paper"]
     listed = {line.split()[0]: line.split()[1] for line in out[1:]}

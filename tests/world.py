@@ -37,9 +37,9 @@ from synthetic_sources import (
     write_ruan,
 )
 
-from slothpipe.analysis.skills import PLOT_ORDER
+from slothpipe.interpretation.skills_model import PLOT_ORDER
 from slothpipe.models.laws import translog_design
-from slothpipe.models.registry import CHANCE_LEVELS
+from slothpipe.models.methods import CHANCE_LEVELS
 
 REPO = Path(__file__).resolve().parents[1]
 BENCHMARKS = list(PLOT_ORDER)

@@ -17,18 +17,30 @@ for _var in (
 
 __version__ = "0.1.0"
 
-#: Names served lazily from :mod:`slothpipe.api` (``from slothpipe import Sloth``), so that importing a
-#: submodule of the package does not import pandas and the model code.
-_API = ("LEADERBOARD_V1", "LEADERBOARD_V2", "Flops", "PCAFlops", "SizeAndTokens", "Sloth", "SlothBasic")
+# Names served lazily from :mod:`slothpipe.api` (``from slothpipe import Sloth``, PEP 562), so that importing
+# a submodule of the package does not import pandas and the model code.  The workflow's code inputs
+# (slothpipe.code_inputs) read this mapping: only a script that takes one of these names depends on the API.
+_EXPORTS = {
+    "slothpipe.api": (
+        "LEADERBOARD_V1",
+        "LEADERBOARD_V2",
+        "Flops",
+        "PCAFlops",
+        "SizeAndTokens",
+        "Sloth",
+        "SlothBasic",
+    ),
+}
+_MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
 
 
 def __getattr__(name: str):
-    if name in _API:
-        from slothpipe import api
+    if name in _MODULE_OF:
+        import importlib
 
-        return getattr(api, name)
+        return getattr(importlib.import_module(_MODULE_OF[name]), name)
     raise AttributeError(f"module 'slothpipe' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted([*globals(), *_API])
+    return sorted([*globals(), *_MODULE_OF])

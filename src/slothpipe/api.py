@@ -5,8 +5,8 @@
 >>> sloth.predict(new_models)                                     # one column per benchmark
 
 Each class is a thin layer over the estimators of :mod:`slothpipe.models`: it picks the registry method of
-the paper (:data:`slothpipe.models.registry.METHODS`), builds it with exactly the settings the evaluation
-folds use (:func:`slothpipe.models.registry.make_estimator`: chance floors, seeds, restarts, warm start), and
+the paper (:data:`slothpipe.models.methods.METHODS`), builds it with exactly the settings the evaluation
+folds use (:func:`slothpipe.models.fitting.make_estimator`: chance floors, seeds, restarts, warm start), and
 converts frames to arrays and back.  Fitting the same rows in the same order therefore gives the same
 predictions as the pipeline's fold jobs.
 
@@ -36,9 +36,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from slothpipe.benchmarks import benchmarks_of, leaderboard
+from slothpipe.leaderboards import benchmarks_of, leaderboard
 from slothpipe.models._params import Estimator, hyperparameters
-from slothpipe.models.registry import CHANCE_LEVELS, METHODS, MethodSpec, _dependencies, make_estimator
+from slothpipe.models.fitting import _dependencies, make_estimator
+from slothpipe.models.methods import CHANCE_LEVELS, METHODS, MethodSpec
 
 #: The six Open LLM Leaderboard v1 benchmarks (dataset column names, in ``config.yaml``'s suite order).
 LEADERBOARD_V1 = benchmarks_of(leaderboard("v1").key)
@@ -320,7 +321,7 @@ class Sloth(_FrameModel):
     n_skills : d, the number of latent skills (the paper reports d = 1..4; 3 in its interpretation).
     intercept : ``"family"`` (the paper's Sloth) or ``"shared"`` (its "(shared intercept)" variant).
     benchmarks : score columns (None = every leaderboard benchmark column of the data,
-        :data:`~slothpipe.models.registry.CHANCE_LEVELS` order); :data:`LEADERBOARD_V1` and
+        :data:`~slothpipe.models.methods.CHANCE_LEVELS` order); :data:`LEADERBOARD_V1` and
         :data:`LEADERBOARD_V2` are the paper's suites.
     size, tokens, family : column names of parameters (billions), pretraining tokens (trillions), family.
     chance : ``{benchmark: floor}`` for benchmarks without a built-in chance level (or to override one).

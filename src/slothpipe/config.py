@@ -27,8 +27,8 @@ import yaml
 from jsonschema.exceptions import ValidationError, best_match
 from jsonschema.validators import validator_for
 
-from slothpipe.benchmarks import BENCHMARKS
 from slothpipe.errors import ConfigError
+from slothpipe.leaderboards import BENCHMARKS
 from slothpipe.obsscaling import METRICS as OBSSCALING_METRICS
 
 __all__ = ["SCHEMA_PATH", "check_config", "load_schema"]
@@ -49,7 +49,7 @@ def load_schema(path: str | os.PathLike[str] = SCHEMA_PATH) -> dict[str, Any]:
 
 def _with_tables(schema: Mapping[str, Any]) -> dict[str, Any]:
     """``schema`` with the allowed values that come from the package's tables: ``$defs.benchmark`` gets the
-    benchmark names of :mod:`slothpipe.benchmarks` as its ``enum``, ``$defs.obsscaling_metric`` the metric
+    benchmark names of :mod:`slothpipe.leaderboards` as its ``enum``, ``$defs.obsscaling_metric`` the metric
     columns of Ruan et al.'s tables."""
     schema = dict(schema)
     defs = dict(schema.get("$defs", {}))

@@ -2,7 +2,7 @@
 
 The rule files (``workflow/rules/*.smk``) only wire these plans to rules.  Figure names follow the paper's
 numbers (NeurIPS version, docs/sources.md) where the paper has the figure; a figure the paper does not have
-gets a descriptive name without a number.  Panels follow the source table (:mod:`slothpipe.benchmarks`): one
+gets a descriptive name without a number.  Panels follow the source table (:mod:`slothpipe.leaderboards`): one
 panel per leaderboard suite of the configuration, so a new leaderboard version gets its panels without a
 change here.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from slothpipe.benchmarks import BY_NAME, SUITES
+from slothpipe.leaderboards import BY_NAME, SUITES
 
 __all__ = [
     "FIGURE3_METHODS",

@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 from world import BENCHMARKS, HELDOUT, V1, simulate_dataset
 
-from slothpipe.analysis.skills import skills_frame
 from slothpipe.downstream.link_curves import CURVE_COLUMNS, link_curves, size_grid
 from slothpipe.downstream.skill_sources import best_skills_fit, heldout_skills, setting_skills
 from slothpipe.errors import DataError
+from slothpipe.interpretation.skills_model import skills_frame
 from slothpipe.models.laws import translog_design
 
 

@@ -5,7 +5,7 @@ import pytest
 
 from slothpipe.errors import DataError
 from slothpipe.evaluation.headline import headline_markdown, headline_table
-from slothpipe.models.registry import METHODS
+from slothpipe.models.methods import METHODS
 
 
 def comparison():

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from slothpipe.benchmarks import BENCHMARKS
+from slothpipe.leaderboards import BENCHMARKS
 
 ROOT = Path(__file__).resolve().parents[2]
 DATASET = ROOT / "results" / "data" / "dataset.parquet"

@@ -1,12 +1,12 @@
-"""Fixtures of the interpretation tests: the synthetic dataset and a d = 3 fit of it."""
+"""Fixtures of the interpretation tests: the synthetic dataset, a d = 3 fit of it, and simulated Sloth data."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
-from world import simulate_dataset
+from world import SimData, simulate_dataset, simulate_sloth
 
-from slothpipe.analysis.skills import PLOT_ORDER, fit_skills, skills_frame
+from slothpipe.interpretation.skills_model import PLOT_ORDER, fit_skills, skills_frame
 
 
 @pytest.fixture(scope="session")
@@ -18,3 +18,9 @@ def dataset() -> pd.DataFrame:
 def fit3(dataset):
     frame = skills_frame(dataset, PLOT_ORDER)
     return fit_skills(frame, PLOT_ORDER, n_skills=3, n_restarts=2, random_state=0, rotation_starts=4)
+
+
+@pytest.fixture(scope="session")
+def sim() -> SimData:
+    """Simulated Sloth data as arrays (the model tests' fixture of the same name)."""
+    return simulate_sloth()

@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from slothpipe.analysis.interpretation import (
+from slothpipe.errors import ConfigError, DataError
+from slothpipe.interpretation.products import (
     budget_floor,
     compute_optimal_latex,
     compute_optimal_table,
@@ -24,7 +25,8 @@ from slothpipe.analysis.interpretation import (
     slug,
     write_interpretation,
 )
-from slothpipe.analysis.skills import (
+from slothpipe.interpretation.rotation import geomin_oblique, name_skills
+from slothpipe.interpretation.skills_model import (
     PLOT_ORDER,
     fit_skills,
     geomin_criterion,
@@ -33,10 +35,7 @@ from slothpipe.analysis.skills import (
     skills_frame,
     whitened_loadings,
 )
-from slothpipe.errors import ConfigError, DataError
-from slothpipe.models import geomin_oblique
-from slothpipe.models.interpret import name_skills
-from slothpipe.models.registry import chance_levels
+from slothpipe.models.methods import chance_levels
 
 CONFIG = Path(__file__).resolve().parents[2] / "config" / "config.yaml"
 
@@ -193,7 +192,7 @@ def test_names_and_tables_follow_content_not_row_order(perm, tmp_path):
     record = {
         "names": names, "benchmarks": shuffled, "loadings": lam[:, ::-1].tolist(),
     }  # fmt: skip
-    from slothpipe.analysis.interpretation import SkillsResult
+    from slothpipe.interpretation.products import SkillsResult
 
     table = loadings_table(SkillsResult(record, "x"), PLOT_ORDER)
     assert table.columns.tolist() == ["skill", *PLOT_ORDER]

@@ -10,7 +10,7 @@ import pytest
 
 import slothpipe
 from slothpipe import LEADERBOARD_V1, Flops, PCAFlops, SizeAndTokens, Sloth, SlothBasic
-from slothpipe.models.registry import fit_predict
+from slothpipe.models.fitting import fit_predict
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCH = ["MMLU", "ARC", "HellaSwag", "Winogrande", "TruthfulQA", "GSM8K"]

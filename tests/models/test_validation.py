@@ -3,13 +3,8 @@
 import numpy as np
 import pytest
 
-from slothpipe.models import (
-    PCAFlopsRegressor,
-    PerBenchmarkLaw,
-    SlothRegressor,
-    fit_predict,
-    optimal_allocation,
-)
+from slothpipe.interpretation.compute_optimal import optimal_allocation
+from slothpipe.models import PCAFlopsRegressor, PerBenchmarkLaw, SlothRegressor, fit_predict
 
 V2 = ["IFEval", "BBH", "MATH Lvl 5", "GPQA", "MUSR", "MMLU-PRO"]
 

@@ -6,7 +6,7 @@ import pytest
 from obsscaling_world import synthetic_world, write_world
 
 from slothpipe.errors import DataError
-from slothpipe.obsscaling.data import clean_tables
+from slothpipe.obsscaling.readers import clean_tables
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import yaml
 from obsscaling_world import CONFIG, obsscaling_files
 
 from slothpipe.obsscaling.applications import fit_target, target_specs
-from slothpipe.obsscaling.data import TABLES, clean_tables
+from slothpipe.obsscaling.readers import TABLES, clean_tables
 
 pytestmark = pytest.mark.shared
 

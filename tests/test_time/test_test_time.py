@@ -24,7 +24,6 @@ import pandas as pd
 import pytest
 
 from slothpipe.errors import DataError
-from slothpipe.test_time.data import clean_counts, fetch_files, literal_glob, read_counts
 from slothpipe.test_time.irt import (
     BinomialIRT,
     coverage,
@@ -34,6 +33,7 @@ from slothpipe.test_time.irt import (
     select_and_fit,
     split_counts,
 )
+from slothpipe.test_time.monkey_data import clean_counts, fetch_files, literal_glob, read_counts
 
 
 def test_pass_at_k_equals_the_direct_computation():
@@ -155,7 +155,7 @@ def test_clean_counts_reads_records_json_lines_and_pandas_columns(tmp_path):
 def test_an_array_of_records_is_read_record_by_record(tmp_path, monkeypatch):
     rows = [[True, False] * 20, [False] * 7, [True] * 3]
     path = write_math(tmp_path / "MATH_A.json", rows)
-    monkeypatch.setattr("slothpipe.test_time.data._CHUNK", 7)  # every record spans many chunks
+    monkeypatch.setattr("slothpipe.test_time.monkey_data._CHUNK", 7)  # every record spans many chunks
     counts = read_counts(path)
     assert counts["n_samples"].tolist() == [40, 7, 3] and counts["n_correct"].tolist() == [20, 0, 3]
     path.write_text(path.read_text(encoding="utf-8")[:-30], encoding="utf-8")  # cut short

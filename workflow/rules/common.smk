@@ -33,7 +33,7 @@ SOFTWARE_ENV = "../envs/slothpipe.yaml"
 PKG_DIR = REPO / "src" / "slothpipe"
 # Modules every script imports (directly or through slothpipe.runner), and the benchmark and source tables that
 # every stage derives its benchmarks, suites and figure panels from.
-PKG_CORE = ("__init__.py", "errors.py", "io.py", "runner.py", "benchmarks.py")
+PKG_CORE = ("__init__.py", "errors.py", "io.py", "runner.py", "leaderboards.py")
 
 
 def pkg(*names):

@@ -38,7 +38,7 @@ rule download_hub:
     log:
         "logs/download_hub/{source}.log",
     benchmark:
-        "benchmarks/rules/download_hub/{source}.tsv"
+        "logs/timings/download_hub/{source}.tsv"
     wildcard_constraints:
         source="|".join(HUB_SOURCES),
     conda:
@@ -70,7 +70,7 @@ rule download_github:
     log:
         "logs/download_github/{source}.log",
     benchmark:
-        "benchmarks/rules/download_github/{source}.tsv"
+        "logs/timings/download_github/{source}.tsv"
     wildcard_constraints:
         source="|".join(GITHUB_SOURCES),
     conda:
@@ -102,7 +102,7 @@ rule clean:
     log:
         "logs/clean.log",
     benchmark:
-        "benchmarks/rules/clean.tsv"
+        "logs/timings/clean.tsv"
     conda:
         SOFTWARE_ENV
     threads: 1
@@ -124,7 +124,7 @@ use rule clean as clean_corrected with:
     log:
         "logs/clean_corrected.log",
     benchmark:
-        "benchmarks/rules/clean_corrected.tsv"
+        "logs/timings/clean_corrected.tsv"
     params:
         metadata="corrected",
         sources=CLEAN_SOURCES,

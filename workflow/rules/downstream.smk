@@ -59,7 +59,12 @@ rule downstream_skills:
     """Skills of every model from one fit (Sloth or PCA) for the downstream regressions."""
     input:
         dataset=DATASET,
-        code=pkg("analysis/skills.py", "models", "downstream/skill_sources.py", "downstream/regression.py"),
+        code=pkg(
+            "interpretation/skills_model.py",
+            "models",
+            "downstream/skill_sources.py",
+            "downstream/regression.py",
+        ),
     output:
         skills=tracked(f"{OUT}/downstream/skills/{{ds_setting}}.parquet"),
         loadings=tracked(f"{OUT}/downstream/skills/{{ds_setting}}_loadings.csv"),
@@ -67,7 +72,7 @@ rule downstream_skills:
     log:
         f"logs/{OUT}/downstream/skills_{{ds_setting}}.log",
     benchmark:
-        f"benchmarks/rules/{OUT}/downstream/skills_{{ds_setting}}.tsv"
+        f"logs/timings/{OUT}/downstream/skills_{{ds_setting}}.tsv"
     conda:
         SOFTWARE_ENV
     threads: 1
@@ -93,7 +98,7 @@ rule downstream_regressions:
     log:
         f"logs/{OUT}/downstream/regressions.log",
     benchmark:
-        f"benchmarks/rules/{OUT}/downstream/regressions.tsv"
+        f"logs/timings/{OUT}/downstream/regressions.tsv"
     conda:
         SOFTWARE_ENV
     threads: 1
@@ -135,7 +140,7 @@ rule downstream_figure:
     input:
         points=f"{OUT}/downstream/regressions.parquet",
         weights=f"{OUT}/downstream/regression_weights.parquet",
-        code=pkg("downstream/figures.py", "plotting"),
+        code=pkg("downstream/plots.py", "plotting"),
     output:
         pdf=tracked(f"{OUT}/figures/{{name}}.pdf"),
         png=tracked(f"{OUT}/figures/{{name}}.png"),
@@ -160,7 +165,7 @@ rule loadings_figure:
     """Loadings of a downstream skills fit (Figures 32, 39, 40)."""
     input:
         loadings=lambda wc: f"{OUT}/downstream/skills/{LOADINGS_FIGURES[wc.name]['setting']}_loadings.csv",
-        code=pkg("downstream/figures.py", "plotting"),
+        code=pkg("downstream/plots.py", "plotting"),
     output:
         pdf=tracked(f"{OUT}/figures/{{name}}.pdf"),
         png=tracked(f"{OUT}/figures/{{name}}.png"),
@@ -184,13 +189,13 @@ rule link_curves:
     """Trace the learned link functions for one suite and family, its test model held out."""
     input:
         dataset=DATASET,
-        code=pkg("analysis/skills.py", "models", "downstream/link_curves.py"),
+        code=pkg("interpretation/skills_model.py", "models", "downstream/link_curves.py"),
     output:
         tracked(f"{OUT}/downstream/link_curves/{{link_suite}}_{{link_family}}.parquet"),
     log:
         f"logs/{OUT}/downstream/link_curves_{{link_suite}}_{{link_family}}.log",
     benchmark:
-        f"benchmarks/rules/{OUT}/downstream/link_curves_{{link_suite}}_{{link_family}}.tsv"
+        f"logs/timings/{OUT}/downstream/link_curves_{{link_suite}}_{{link_family}}.tsv"
     conda:
         SOFTWARE_ENV
     threads: 1
@@ -207,7 +212,7 @@ rule link_curves_figure:
     """Learned link functions of one family (Figures 33-36 and the instruct variants)."""
     input:
         curves=lambda wc: "{}/downstream/link_curves/{}_{}.parquet".format(OUT, *LINK_FIGURES[wc.name]),
-        code=pkg("downstream/figures.py", "plotting"),
+        code=pkg("downstream/plots.py", "plotting"),
     output:
         pdf=tracked(f"{OUT}/figures/{{name}}.pdf"),
         png=tracked(f"{OUT}/figures/{{name}}.png"),

@@ -17,7 +17,7 @@ import re
 
 from slothpipe.evaluation.bundles import method_bundles, uses_random_starts
 from slothpipe.figure_plan import family_figures, heatmap_figures, shared_intercept_setting
-from slothpipe.models.registry import METHODS
+from slothpipe.models.methods import METHODS
 
 EVAL = config["evaluation"]
 SUITES = EVAL["suites"]
@@ -69,7 +69,7 @@ rule evaluate_fold:
     log:
         f"logs/{OUT}/evaluate_fold/{{suite}}/n{{n}}/{{group}}/{{bundle}}.log",
     benchmark:
-        f"benchmarks/rules/{OUT}/evaluate_fold/{{suite}}/n{{n}}/{{group}}/{{bundle}}.tsv"
+        f"logs/timings/{OUT}/evaluate_fold/{{suite}}/n{{n}}/{{group}}/{{bundle}}.tsv"
     conda:
         SOFTWARE_ENV
     threads: 1
@@ -208,7 +208,7 @@ rule heatmap_figure:
     """One error heat-map of the paper (Figures 1, 10-12, 16-17 and their complete variants)."""
     input:
         groups=f"{OUT}/evaluation/group_errors.parquet",
-        code=pkg("evaluation/aggregate.py", "evaluation/figures.py", "plotting"),
+        code=pkg("evaluation/aggregate.py", "evaluation/heatmap_tables.py", "plotting"),
     output:
         pdf=tracked(f"{OUT}/figures/{{name}}.pdf"),
         png=tracked(f"{OUT}/figures/{{name}}.png"),
@@ -235,7 +235,7 @@ rule family_figure:
     input:
         groups=f"{OUT}/evaluation/group_errors.parquet",
         plan=f"{OUT}/evaluation/plan.json",
-        code=pkg("evaluation/aggregate.py", "evaluation/figures.py", "plotting"),
+        code=pkg("evaluation/aggregate.py", "evaluation/heatmap_tables.py", "plotting"),
     output:
         pdf=tracked(f"{OUT}/figures/{{name}}.pdf"),
         png=tracked(f"{OUT}/figures/{{name}}.png"),
@@ -260,7 +260,7 @@ rule figure_shared_intercept:
     """Figure 3: shared-intercept against family-intercept methods."""
     input:
         groups=f"{OUT}/evaluation/group_errors.parquet",
-        code=pkg("evaluation/aggregate.py", "evaluation/figures.py", "plotting"),
+        code=pkg("evaluation/aggregate.py", "evaluation/heatmap_tables.py", "plotting"),
     output:
         pdf=tracked(f"{OUT}/figures/fig03_shared_intercept.pdf"),
         png=tracked(f"{OUT}/figures/fig03_shared_intercept.png"),
@@ -392,7 +392,7 @@ rule protocol_fold:
     log:
         f"logs/{OUT}/protocol_fold/{{solver}}/s{{seed}}/{{suite}}/n{{n}}/{{group}}.log",
     benchmark:
-        f"benchmarks/rules/{OUT}/protocol_fold/{{solver}}/s{{seed}}/{{suite}}/n{{n}}/{{group}}.tsv"
+        f"logs/timings/{OUT}/protocol_fold/{{solver}}/s{{seed}}/{{suite}}/n{{n}}/{{group}}.tsv"
     wildcard_constraints:
         solver=re.escape(PROTOCOL["solver"]),
         seed=r"\d+",

@@ -62,7 +62,7 @@ rule forecast_validation:
     log:
         f"logs/{OUT}/forecast_validation.log",
     benchmark:
-        f"benchmarks/rules/{OUT}/forecast_validation.tsv"
+        f"logs/timings/{OUT}/forecast_validation.tsv"
     conda:
         SOFTWARE_ENV
     threads: 1
@@ -123,7 +123,7 @@ rule forecast:
     log:
         f"logs/{OUT}/forecasts/{{name}}.log",
     benchmark:
-        f"benchmarks/rules/{OUT}/forecasts/{{name}}.tsv"
+        f"logs/timings/{OUT}/forecasts/{{name}}.tsv"
     wildcard_constraints:
         name="|".join(re.escape(n) for n in FORECASTS) or "^$",
     conda:

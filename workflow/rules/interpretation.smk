@@ -50,13 +50,13 @@ rule interpretation_fit:
     """Fit Sloth basic with d skills on the interpretation set and rotate its loadings."""
     input:
         dataset=DATASET,
-        code=pkg("analysis/skills.py", "analysis/interpretation.py", "models", "tables.py"),
+        code=pkg("interpretation/skills_model.py", "interpretation/products.py", "models", "tables.py"),
     output:
         fit=tracked(f"{OUT}/interpretation/skills_d{{d}}.json"),
     log:
         f"logs/{OUT}/interpretation/fit_d{{d}}.log",
     benchmark:
-        f"benchmarks/rules/{OUT}/interpretation/fit_d{{d}}.tsv"
+        f"logs/timings/{OUT}/interpretation/fit_d{{d}}.tsv"
     wildcard_constraints:
         d="|".join(str(d) for d in SKILL_DS),
     conda:
@@ -75,14 +75,16 @@ rule skills_figure:
     """A skills figure: loadings, correlation, level curves, instruct vs base (Figs 2, 4, 5, 21-29)."""
     input:
         fit=lambda wc: f"{OUT}/interpretation/skills_d{SKILL_FIGURES[wc.name][1]}.json",
-        code=pkg("analysis/skills.py", "analysis/interpretation.py", "models", "tables.py", "plotting"),
+        code=pkg(
+            "interpretation/skills_model.py", "interpretation/products.py", "models", "tables.py", "plotting"
+        ),
     output:
         pdf=tracked(f"{OUT}/figures/{{name}}.pdf"),
         png=tracked(f"{OUT}/figures/{{name}}.png"),
     log:
         f"logs/{OUT}/figures/{{name}}.log",
     benchmark:
-        f"benchmarks/rules/{OUT}/figures/{{name}}.tsv"
+        f"logs/timings/{OUT}/figures/{{name}}.tsv"
     wildcard_constraints:
         name=_alternatives(SKILL_FIGURES),
     conda:
@@ -104,7 +106,7 @@ rule skills_tables:
     """Loadings, skill correlations and skill coefficients of the d-skill fit (CSV, LaTeX)."""
     input:
         fit=f"{OUT}/interpretation/skills_d{{d}}.json",
-        code=pkg("analysis/skills.py", "analysis/interpretation.py", "models", "tables.py"),
+        code=pkg("interpretation/skills_model.py", "interpretation/products.py", "models", "tables.py"),
     output:
         loadings=tracked(f"{OUT}/tables/loadings_d{{d}}.csv"),
         correlation=tracked(f"{OUT}/tables/skill_correlation_d{{d}}.csv"),
@@ -113,7 +115,7 @@ rule skills_tables:
     log:
         f"logs/{OUT}/interpretation/tables_d{{d}}.log",
     benchmark:
-        f"benchmarks/rules/{OUT}/interpretation/tables_d{{d}}.tsv"
+        f"logs/timings/{OUT}/interpretation/tables_d{{d}}.tsv"
     wildcard_constraints:
         d="|".join(str(d) for d in SKILL_DS),
     conda:
@@ -132,7 +134,7 @@ rule compute_optimal:
     """Compute-optimal parameters and tokens per skill and budget (Tables 1-2)."""
     input:
         fit=f"{OUT}/interpretation/skills_d{CO['n_skills']}.json",
-        code=pkg("analysis/skills.py", "analysis/interpretation.py", "models", "tables.py"),
+        code=pkg("interpretation/skills_model.py", "interpretation/products.py", "models", "tables.py"),
     output:
         csv=tracked(f"{OUT}/tables/compute_optimal.csv"),
         table1=tracked(f"{OUT}/tables/table1_compute_optimal_if.tex"),
@@ -140,7 +142,7 @@ rule compute_optimal:
     log:
         f"logs/{OUT}/interpretation/compute_optimal.log",
     benchmark:
-        f"benchmarks/rules/{OUT}/interpretation/compute_optimal.tsv"
+        f"logs/timings/{OUT}/interpretation/compute_optimal.tsv"
     conda:
         SOFTWARE_ENV
     threads: 1
@@ -158,14 +160,16 @@ rule motivation_figure:
     """Scores against FLOPs per family for one benchmark (Figures 8-9 and the other benchmarks)."""
     input:
         dataset=DATASET,
-        code=pkg("analysis/skills.py", "analysis/interpretation.py", "models", "tables.py", "plotting"),
+        code=pkg(
+            "interpretation/skills_model.py", "interpretation/products.py", "models", "tables.py", "plotting"
+        ),
     output:
         pdf=tracked(f"{OUT}/figures/{{name}}.pdf"),
         png=tracked(f"{OUT}/figures/{{name}}.png"),
     log:
         f"logs/{OUT}/figures/{{name}}.log",
     benchmark:
-        f"benchmarks/rules/{OUT}/figures/{{name}}.tsv"
+        f"logs/timings/{OUT}/figures/{{name}}.tsv"
     wildcard_constraints:
         name=_alternatives(MOTIVATION_FIGURES),
     conda:

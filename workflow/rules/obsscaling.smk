@@ -63,13 +63,13 @@ rule obsscaling_clean:
     """Validate Ruan et al.'s five ObsScaling tables and write them as clean parquet."""
     input:
         **{table: f"resources/raw/{source}.csv" for table, source in OBS_SOURCES.items()},
-        code=pkg("obsscaling/__init__.py", "obsscaling/data.py", "data/schema.py"),
+        code=pkg("obsscaling/__init__.py", "obsscaling/readers.py", "data/schema.py"),
     output:
         **{table: tracked(f"{OBS_DIR}/data/{table}.parquet") for table in OBS_SOURCES},
     log:
         "logs/obsscaling/clean.log",
     benchmark:
-        "benchmarks/rules/obsscaling/clean.tsv"
+        "logs/timings/obsscaling/clean.tsv"
     conda:
         SOFTWARE_ENV
     threads: 1
@@ -95,7 +95,7 @@ rule obsscaling_fit:
     log:
         "logs/obsscaling/fit_{obs_app}.log",
     benchmark:
-        "benchmarks/rules/obsscaling/fit_{obs_app}.tsv"
+        "logs/timings/obsscaling/fit_{obs_app}.tsv"
     conda:
         SOFTWARE_ENV
     threads: 1
@@ -119,7 +119,7 @@ rule obsscaling_sloth:
     log:
         "logs/obsscaling/sloth_{obs_app}.log",
     benchmark:
-        "benchmarks/rules/obsscaling/sloth_{obs_app}.tsv"
+        "logs/timings/obsscaling/sloth_{obs_app}.tsv"
     conda:
         SOFTWARE_ENV
     threads: 1
@@ -143,7 +143,7 @@ rule obsscaling_sweep:
     log:
         "logs/obsscaling/sweep_{obs_app}_{index}.log",
     benchmark:
-        "benchmarks/rules/obsscaling/sweep_{obs_app}_{index}.tsv"
+        "logs/timings/obsscaling/sweep_{obs_app}_{index}.tsv"
     wildcard_constraints:
         index=r"\d+",
     conda:
@@ -165,7 +165,7 @@ rule obsscaling_tables:
         summaries=expand(f"{OBS_DIR}/{{app}}/summary.parquet", app=OBS_APPS),
         sloth=expand(f"{OBS_DIR}/{{app}}/sloth_summary.parquet", app=OBS_APPS),
         aues=[f"{OBS_DIR}/{app}/sweep/target{i}_aue.parquet" for app, i in OBS_SWEEPS],
-        code=pkg("obsscaling/__init__.py", "obsscaling/tables.py"),
+        code=pkg("obsscaling/__init__.py", "obsscaling/mse_tables.py"),
     output:
         mse=tracked("results/tables/obsscaling_mse.csv"),
         sweep=tracked("results/tables/obsscaling_cutoff_sweep.csv"),
@@ -188,7 +188,7 @@ rule obsscaling_curves_figure:
     input:
         predictions=f"{OBS_DIR}/{{obs_app}}/predictions.parquet",
         summary=f"{OBS_DIR}/{{obs_app}}/summary.parquet",
-        code=pkg("obsscaling/__init__.py", "obsscaling/figures.py", "plotting"),
+        code=pkg("obsscaling/__init__.py", "obsscaling/scaling_plots.py", "plotting"),
     output:
         pdf=tracked("results/figures/obsscaling_curves_{obs_app}.pdf"),
         png=tracked("results/figures/obsscaling_curves_{obs_app}.png"),
@@ -212,7 +212,7 @@ rule obsscaling_test_mse_figure:
     """Held-out MSE of every predictor and target."""
     input:
         mse="results/tables/obsscaling_mse.csv",
-        code=pkg("obsscaling/__init__.py", "obsscaling/figures.py", "plotting"),
+        code=pkg("obsscaling/__init__.py", "obsscaling/scaling_plots.py", "plotting"),
     output:
         pdf=tracked("results/figures/obsscaling_test_mse.pdf"),
         png=tracked("results/figures/obsscaling_test_mse.png"),
@@ -236,7 +236,7 @@ rule obsscaling_sweep_figure:
     input:
         curves=[f"{OBS_DIR}/{app}/sweep/target{i}_curve.parquet" for app, i in OBS_SWEEPS],
         sweep="results/tables/obsscaling_cutoff_sweep.csv",
-        code=pkg("obsscaling/__init__.py", "obsscaling/figures.py", "plotting"),
+        code=pkg("obsscaling/__init__.py", "obsscaling/scaling_plots.py", "plotting"),
     output:
         pdf=tracked("results/figures/obsscaling_cutoff_sweep.pdf"),
         png=tracked("results/figures/obsscaling_cutoff_sweep.png"),
@@ -259,7 +259,7 @@ rule obsscaling_weights_figure:
     """Effective benchmark weights of the PC predictors."""
     input:
         weights=expand(f"{OBS_DIR}/{{app}}/weights.parquet", app=OBS_APPS),
-        code=pkg("obsscaling/__init__.py", "obsscaling/figures.py", "plotting"),
+        code=pkg("obsscaling/__init__.py", "obsscaling/scaling_plots.py", "plotting"),
     output:
         pdf=tracked("results/figures/obsscaling_weights.pdf"),
         png=tracked("results/figures/obsscaling_weights.png"),

@@ -16,7 +16,7 @@
 import json
 import sys
 
-from slothpipe.test_time.data import mirror_holds, mirror_keys, skip_message as test_time_skip_message
+from slothpipe.test_time.monkey_data import mirror_holds, mirror_keys, skip_message as test_time_skip_message
 
 # The stage's settings (empty when the config has no test_time section: then no job of it is ever planned)
 TT = TEST_TIME or {"source": "test_time", "files": {}, "targets": []}
@@ -39,14 +39,14 @@ TEST_TIME_OUTPUTS = (
 checkpoint download_test_time:
     """Fetch the test-time source's files (Hub, HF cache or mirror); record whether it could be reached."""
     input:
-        code=pkg("download.py", "test_time/data.py"),
+        code=pkg("download.py", "test_time/monkey_data.py"),
     output:
         raw=directory("resources/raw/test_time"),
         status="resources/raw/test_time.json",
     log:
         "logs/test_time/download.log",
     benchmark:
-        "benchmarks/rules/test_time/download.tsv"
+        "logs/timings/test_time/download.tsv"
     conda:
         SOFTWARE_ENV
     threads: 1
@@ -72,14 +72,14 @@ rule test_time_clean:
         raw="resources/raw/test_time",
         status="resources/raw/test_time.json",
         registry=config["registry"],
-        code=pkg("test_time/data.py", "download.py", "data/registry.py"),
+        code=pkg("test_time/monkey_data.py", "download.py", "data/registry.py"),
     output:
         counts=tracked("results/test_time/counts.parquet"),
         manifest=tracked(f"results/data/manifests/{TT['source']}.json"),
     log:
         "logs/test_time/clean.log",
     benchmark:
-        "benchmarks/rules/test_time/clean.tsv"
+        "logs/timings/test_time/clean.tsv"
     conda:
         SOFTWARE_ENV
     threads: 1
@@ -97,7 +97,12 @@ rule test_time_skills:
     """Skills of every model from a Sloth basic fit without the targets (theirs from the scaling law)."""
     input:
         dataset=DATASET,
-        code=pkg("analysis/skills.py", "models", "downstream/skill_sources.py", "downstream/regression.py"),
+        code=pkg(
+            "interpretation/skills_model.py",
+            "models",
+            "downstream/skill_sources.py",
+            "downstream/regression.py",
+        ),
     output:
         skills=tracked(f"{OUT}/test_time/skills.parquet"),
         loadings=tracked(f"{OUT}/test_time/skills_loadings.csv"),
@@ -105,7 +110,7 @@ rule test_time_skills:
     log:
         f"logs/{OUT}/test_time/skills.log",
     benchmark:
-        f"benchmarks/rules/{OUT}/test_time/skills.tsv"
+        f"logs/timings/{OUT}/test_time/skills.tsv"
     conda:
         SOFTWARE_ENV
     threads: 1
@@ -131,7 +136,7 @@ rule test_time_fit:
     log:
         f"logs/{OUT}/test_time/fit.log",
     benchmark:
-        f"benchmarks/rules/{OUT}/test_time/fit.tsv"
+        f"logs/timings/{OUT}/test_time/fit.tsv"
     conda:
         SOFTWARE_ENV
     threads: 1

@@ -2,7 +2,7 @@
 
 import logging
 
-from slothpipe.analysis.interpretation import (
+from slothpipe.interpretation.products import (
     budget_floor,
     compute_optimal_latex,
     compute_optimal_table,

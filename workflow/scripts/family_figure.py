@@ -2,9 +2,9 @@
 
 import pandas as pd
 
-from slothpipe.evaluation.figures import family_panel
+from slothpipe.evaluation.heatmap_tables import family_panel
 from slothpipe.io import read_json
-from slothpipe.models.registry import METHODS
+from slothpipe.models.methods import METHODS
 from slothpipe.plotting.heatmaps import heatmap_figure
 from slothpipe.plotting.style import save_and_close
 from slothpipe.runner import run

@@ -2,8 +2,8 @@
 
 import pandas as pd
 
-from slothpipe.evaluation.figures import shared_intercept_panel
-from slothpipe.models.registry import METHODS
+from slothpipe.evaluation.heatmap_tables import shared_intercept_panel
+from slothpipe.models.methods import METHODS
 from slothpipe.plotting.heatmaps import heatmap_figure
 from slothpipe.plotting.style import save_and_close
 from slothpipe.runner import run

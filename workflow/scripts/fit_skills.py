@@ -4,8 +4,8 @@ import logging
 
 import pandas as pd
 
-from slothpipe.analysis.interpretation import interpretation_record, write_interpretation
-from slothpipe.analysis.skills import fit_skills, skills_frame
+from slothpipe.interpretation.products import interpretation_record, write_interpretation
+from slothpipe.interpretation.skills_model import fit_skills, skills_frame
 from slothpipe.runner import run
 
 

@@ -4,7 +4,7 @@ import pandas as pd
 
 from slothpipe.evaluation.headline import headline_markdown
 from slothpipe.io import write_text
-from slothpipe.models.registry import METHODS
+from slothpipe.models.methods import METHODS
 from slothpipe.runner import run
 
 

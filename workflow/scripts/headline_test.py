@@ -4,7 +4,7 @@ import pandas as pd
 
 from slothpipe.evaluation.headline_test import headline_test, method_labels, summary_markdown
 from slothpipe.io import write_csv, write_text
-from slothpipe.models.registry import METHODS
+from slothpipe.models.methods import METHODS
 from slothpipe.runner import run
 
 

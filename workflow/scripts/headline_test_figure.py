@@ -3,7 +3,7 @@
 import pandas as pd
 
 from slothpipe.evaluation.headline_test import figure_panels, method_labels
-from slothpipe.models.registry import METHODS
+from slothpipe.models.methods import METHODS
 from slothpipe.plotting.paired import paired_differences_figure
 from slothpipe.plotting.style import save_and_close
 from slothpipe.runner import run

@@ -6,7 +6,7 @@ import yaml
 from slothpipe.evaluation.headline_test import headline_test, holm_across
 from slothpipe.evaluation.protocol_tables import protocol_mae, with_ours
 from slothpipe.io import write_csv
-from slothpipe.models.registry import METHODS
+from slothpipe.models.methods import METHODS
 from slothpipe.runner import run
 
 

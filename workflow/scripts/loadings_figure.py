@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from slothpipe.downstream.figures import loadings_figure
+from slothpipe.downstream.plots import loadings_figure
 from slothpipe.plotting.style import save_and_close
 from slothpipe.runner import run
 

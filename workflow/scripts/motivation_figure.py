@@ -2,8 +2,8 @@
 
 import pandas as pd
 
-from slothpipe.analysis.interpretation import motivation_frame
-from slothpipe.plotting.skills import motivation_figure
+from slothpipe.interpretation.products import motivation_frame
+from slothpipe.plotting.skill_maps import motivation_figure
 from slothpipe.plotting.style import save_and_close
 from slothpipe.runner import run
 

@@ -1,7 +1,7 @@
 """Snakemake script of rule `obsscaling_clean`: the five ObsScaling CSVs -> validated parquet tables."""
 
 from slothpipe.io import write_parquet
-from slothpipe.obsscaling.data import TABLES, clean_tables
+from slothpipe.obsscaling.readers import TABLES, clean_tables
 from slothpipe.runner import run
 
 

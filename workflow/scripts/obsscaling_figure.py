@@ -2,8 +2,8 @@
 
 import pandas as pd
 
-from slothpipe.obsscaling import figures
-from slothpipe.obsscaling.tables import PREDICTOR_ORDER
+from slothpipe.obsscaling import scaling_plots as figures
+from slothpipe.obsscaling.mse_tables import PREDICTOR_ORDER
 from slothpipe.plotting.style import save_and_close
 from slothpipe.runner import run
 

@@ -4,7 +4,7 @@ import pandas as pd
 
 from slothpipe.io import write_parquet
 from slothpipe.obsscaling.applications import fit_target, target_specs
-from slothpipe.obsscaling.data import TABLES
+from slothpipe.obsscaling.readers import TABLES
 from slothpipe.runner import run
 
 

@@ -3,7 +3,7 @@
 import pandas as pd
 
 from slothpipe.io import write_csv
-from slothpipe.obsscaling.tables import PREDICTOR_ORDER, SWEEP_COLUMNS, mse_table, sweep_table
+from slothpipe.obsscaling.mse_tables import PREDICTOR_ORDER, SWEEP_COLUMNS, mse_table, sweep_table
 from slothpipe.runner import run
 
 PREDICTORS = list(PREDICTOR_ORDER)

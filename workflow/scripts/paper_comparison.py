@@ -6,7 +6,7 @@ import yaml
 from slothpipe.evaluation.headline_test import baselines_markdown, method_labels
 from slothpipe.evaluation.reports import comparison_report, paper_comparison
 from slothpipe.io import write_csv, write_text
-from slothpipe.models.registry import METHODS
+from slothpipe.models.methods import METHODS
 from slothpipe.runner import run
 
 

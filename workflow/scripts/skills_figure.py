@@ -1,14 +1,14 @@
 """Snakemake script: one figure of an interpretation file (loadings, skill correlation, level curves or
 base-vs-instruct skills)."""
 
-from slothpipe.analysis.interpretation import (
+from slothpipe.interpretation.products import (
     correlation_table,
     instruct_pairs,
     loadings_table,
     read_interpretation,
     skill_order,
 )
-from slothpipe.plotting.skills import (
+from slothpipe.plotting.skill_maps import (
     correlation_figure,
     instruct_figure,
     level_curves_figure,

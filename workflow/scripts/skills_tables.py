@@ -1,6 +1,6 @@
 """Snakemake script: loadings, skill correlations and rotated translog coefficients of one interpretation."""
 
-from slothpipe.analysis.interpretation import (
+from slothpipe.interpretation.products import (
     coefficients_latex,
     coefficients_table,
     correlation_table,

@@ -5,7 +5,7 @@ from pathlib import Path
 from slothpipe.data.registry import load_registry
 from slothpipe.io import read_json, write_json, write_parquet
 from slothpipe.runner import run
-from slothpipe.test_time.data import check_manifest, clean_counts
+from slothpipe.test_time.monkey_data import check_manifest, clean_counts
 
 
 def main(snakemake):

@@ -4,7 +4,7 @@ import logging
 
 from slothpipe.io import write_json
 from slothpipe.runner import run
-from slothpipe.test_time.data import fetch_files
+from slothpipe.test_time.monkey_data import fetch_files
 
 
 def main(snakemake):

@@ -55,7 +55,6 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from slothpipe.benchmarks import LEADERBOARDS, benchmarks_of
 from slothpipe.data.downstream import read_downstream_scores
 from slothpipe.data.registry import load_registry
 from slothpipe.data.schema import (
@@ -70,6 +69,7 @@ from slothpipe.data.schema import (
     UNMATCHED_COLUMNS,
 )
 from slothpipe.data.sources import read_leaderboard, read_obsscaling, resolve
+from slothpipe.leaderboards import LEADERBOARDS, benchmarks_of
 
 __all__ = ["UNMATCHED_KINDS", "BuildResult", "assemble", "build_dataset", "name_stem"]
 

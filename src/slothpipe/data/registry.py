@@ -27,9 +27,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from slothpipe.benchmarks import LEADERBOARDS
 from slothpipe.data.schema import METADATA_CHOICES, RUAN_SOURCES, data_error
 from slothpipe.errors import ConfigError
+from slothpipe.leaderboards import LEADERBOARDS
 
 __all__ = ["REGISTRY_COLUMNS", "REQUIRED_COLUMNS", "RUAN_ROLES", "load_registry"]
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from slothpipe.benchmarks import BENCHMARKS as _TABLE_BENCHMARKS
-from slothpipe.benchmarks import FILL_SOURCES, LEADERBOARDS, SOURCES, benchmarks_of, leaderboard
 from slothpipe.errors import DataError
+from slothpipe.leaderboards import BENCHMARKS as _TABLE_BENCHMARKS
+from slothpipe.leaderboards import FILL_SOURCES, LEADERBOARDS, SOURCES, benchmarks_of, leaderboard
 
-# Benchmarks and sources come from their tables (slothpipe.benchmarks); these are the data stage's names.
+# Benchmarks and sources come from their tables (slothpipe.leaderboards); these are the data stage's names.
 # The benchmarks of each leaderboard, 0-1 scale in the dataset (v1: experiment 0, v2: experiment 1).
 BENCHMARKS_BY_SUITE: dict[str, tuple[str, ...]] = {s.suite: benchmarks_of(s.key) for s in LEADERBOARDS}
 V1_BENCHMARKS: tuple[str, ...] = BENCHMARKS_BY_SUITE["v1"]

@@ -9,7 +9,7 @@ range, and returns a normalised frame with one row per file row, in file order:
 - ``row``: the row's 0-based position in the file (the provenance ``row_*`` columns of the dataset use it);
 - the scores under the dataset's benchmark names, on a 0-1 scale (leaderboard v1: percent / 100;
   leaderboard v2: the ``<benchmark> Raw`` columns; Ruan: as stored, renamed by the fill columns of
-  the benchmark table :mod:`slothpipe.benchmarks`, plus ``HumanEval``);
+  the benchmark table :mod:`slothpipe.leaderboards`, plus ``HumanEval``);
 - leaderboard v1 also ``date`` (UTC timestamp, NaT when missing or unparsable) and ``precision``.
 
 Duplicate rules (several rows with the same ``name``), verified against the paper's compiled dataset:
@@ -29,8 +29,8 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 
-from slothpipe.benchmarks import leaderboard, source_columns
 from slothpipe.data.schema import OBSSCALING_BASE, OBSSCALING_INSTRUCT, data_error
+from slothpipe.leaderboards import leaderboard, source_columns
 
 __all__ = [
     "RUAN_BASE_COLUMNS",
@@ -47,7 +47,7 @@ __all__ = [
     "resolve_v2",
 ]
 
-# Source column -> dataset benchmark name (from the benchmark table, slothpipe.benchmarks).
+# Source column -> dataset benchmark name (from the benchmark table, slothpipe.leaderboards).
 V1_COLUMNS: dict[str, str] = source_columns(leaderboard("v1").key)
 V2_COLUMNS: dict[str, str] = source_columns(leaderboard("v2").key)
 RUAN_BASE_COLUMNS: dict[str, str] = {**source_columns(OBSSCALING_BASE), "HumanEval": "HumanEval"}

@@ -2,8 +2,8 @@
 
 For one leaderboard suite (6 benchmarks) and one test family: every model with the suite's scores, a size
 and a token count is a training row except ``exclude`` (the big models of the case); the methods of
-:data:`slothpipe.models.registry.METHODS` named in ``methods`` are fitted by
-:func:`slothpipe.models.registry.fit_predict` (natural-log covariates, as the registry expects) and predict
+:data:`slothpipe.models.methods.METHODS` named in ``methods`` are fitted by
+:func:`slothpipe.models.fitting.fit_predict` (natural-log covariates, as the registry expects) and predict
 the test family at sizes ``sizes_b`` with the family's token count.  The result is one long table with the
 curves and the family's observed scores (training models and the held-out test model).
 """
@@ -15,9 +15,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from slothpipe.analysis.skills import skills_frame
 from slothpipe.errors import DataError
-from slothpipe.models.registry import METHODS, fit_predict
+from slothpipe.interpretation.skills_model import skills_frame
+from slothpipe.models.fitting import fit_predict
+from slothpipe.models.methods import METHODS
 
 CURVE_COLUMNS = ["kind", "method", "label", "model", "role", "benchmark", "params_b", "score"]
 

@@ -3,9 +3,9 @@
 A *setting* says where the skills come from:
 
 * ``sloth`` — Sloth basic (d skills, log10 units, family intercepts) fitted by
-  :func:`slothpipe.analysis.skills.fit_skills` on the models with all benchmarks minus ``exclude``, best of
-  several seeds, interpreted with ``anchor``.  Excluded models get the scaling-law skills of their size,
-  tokens and family intercept (:func:`heldout_skills`; paper §4.4), so their family must keep a
+  :func:`slothpipe.interpretation.skills_model.fit_skills` on the models with all benchmarks minus
+  ``exclude``, best of several seeds, interpreted with ``anchor``.  Excluded models get the scaling-law skills
+  of their size, tokens and family intercept (:func:`heldout_skills`; paper §4.4), so their family must keep a
   model in the fit.
 * ``pca`` — Ruan et al.'s capabilities: PCA of the raw score matrix of the same rows
   (:func:`slothpipe.downstream.regression.pca_skills`); excluded models are projected on the components.
@@ -21,9 +21,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from slothpipe.analysis.skills import SkillsFit, fit_skills, skills_frame
 from slothpipe.downstream.regression import ID_COLUMNS, pca_skills
 from slothpipe.errors import DataError
+from slothpipe.interpretation.skills_model import SkillsFit, fit_skills, skills_frame
 from slothpipe.models._core import first_within
 
 #: Preferred column order of named skills (others follow in fit order).

@@ -25,7 +25,7 @@ BUNDLE_ORDER = ("baselines", "sloth")
 
 
 def bundle_of(spec: Any) -> str:
-    """The bundle of a registry :class:`~slothpipe.models.registry.MethodSpec`."""
+    """The bundle of a registry :class:`~slothpipe.models.methods.MethodSpec`."""
     return "sloth" if spec.kind == "sloth" else "baselines"
 
 

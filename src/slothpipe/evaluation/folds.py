@@ -43,12 +43,12 @@ def evaluate_fold(
 ) -> pd.DataFrame:
     """Absolute errors (percentage points) of every method on every test model x benchmark of one fold.
 
-    ``fit_predict`` defaults to :func:`slothpipe.models.registry.fit_predict`; tests may inject another one.
+    ``fit_predict`` defaults to :func:`slothpipe.models.fitting.fit_predict`; tests may inject another one.
     ``solver`` is passed to it only when it is not the default ``"lbfgs"``.
     Rows are ordered by method (as given), test model (suite order: family, size) and benchmark (as given).
     """
     if fit_predict is None:
-        from slothpipe.models.registry import fit_predict
+        from slothpipe.models.fitting import fit_predict
     benchmarks = list(benchmarks)
     frame = suite_frame(dataset, benchmarks, n_train_models)
     split = split_group(frame, group, n_train_models)

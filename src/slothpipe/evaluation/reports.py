@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from slothpipe.benchmarks import BENCHMARKS, benchmarks_of, leaderboard
 from slothpipe.evaluation.aggregate import AVERAGE, setting_table
+from slothpipe.leaderboards import BENCHMARKS, benchmarks_of, leaderboard
 
 #: Every benchmark in the dataset's order (LB v1, then LB v2), from the benchmark table.
 ALL_BENCHMARKS = list(BENCHMARKS)

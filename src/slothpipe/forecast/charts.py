@@ -11,9 +11,9 @@ import math
 import numpy as np
 import pandas as pd
 
-from slothpipe.benchmarks import SHORT_LABELS
 from slothpipe.forecast.conformal import CALIBRATIONS
 from slothpipe.forecast.validation import ALL, SELECTION_LEVEL
+from slothpipe.leaderboards import SHORT_LABELS
 from slothpipe.plotting.style import new_figure
 
 #: Legend names of the calibrations.

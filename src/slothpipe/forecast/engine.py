@@ -1,7 +1,7 @@
 """One forecasting engine: fit a method on the dataset plus a new family's known models, predict its targets,
 and put a calibrated interval around every prediction.
 
-The fit is the fold jobs' fit (:func:`slothpipe.models.registry.fit_predict`) on the rows a fold job would
+The fit is the fold jobs' fit (:func:`slothpipe.models.fitting.fit_predict`) on the rows a fold job would
 train on: the dataset's models usable in the leaderboard's suite (:func:`slothpipe.evaluation.groups.
 suite_frame`: every benchmark, a size and tokens, variant families with more models than the request has
 known models per family) plus the request's known models, in the suite's order.  So a forecast's points are a
@@ -27,7 +27,8 @@ from slothpipe.evaluation.groups import suite_frame
 from slothpipe.forecast.conformal import ResidualCalibrator
 from slothpipe.forecast.held_out import compute_gap
 from slothpipe.forecast.new_models import Request
-from slothpipe.models.registry import METHODS, fit_predict
+from slothpipe.models.fitting import fit_predict
+from slothpipe.models.methods import METHODS
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from slothpipe.benchmarks import BENCHMARKS, SUITES, benchmarks_of, leaderboard
 from slothpipe.errors import DataError
+from slothpipe.leaderboards import BENCHMARKS, SUITES, benchmarks_of, leaderboard
 
 #: Columns every request has.
 REQUIRED = ("model", "family", "params_b", "tokens_t")

@@ -544,7 +544,7 @@ class SlothRegressor(_LinkedLaw):
     intercept : ``"family"`` (α per family seen in fit) or ``"shared"`` (one α per skill).
     link : ``"sigmoid"`` (Sloth basic) or ``"monotone"`` (per-benchmark monotone network, paper §3).
     floor : ``"fixed"`` (γ = ``chance``) or ``"learned"`` (γ = sigmoid(c), started at ``chance``).
-    chance : length-J floors γ_j (chance levels, :data:`slothpipe.models.registry.CHANCE_LEVELS`); None = 0.
+    chance : length-J floors γ_j (chance levels, :data:`slothpipe.models.methods.CHANCE_LEVELS`); None = 0.
     init : a warm start, :meth:`fitted_params` of a fitted model with the same d, intercepts and families
         (the authors warm-start Sloth from Sloth basic, Sloth code ``run_exp``); a sigmoid link is replaced
         by a starting monotone network (``link_init``).  Plain arrays, so ``sklearn.clone`` keeps the warm

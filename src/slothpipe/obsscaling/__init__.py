@@ -7,10 +7,10 @@
 * :mod:`.tables`, :mod:`.figures` — the output tables and Ruan-style figures.
 """
 
-from slothpipe.benchmarks import source_columns
+from slothpipe.leaderboards import source_columns
 
 # Metric columns of the base and instruct tables: their columns of the benchmark table's benchmarks (the fill
-# columns of slothpipe.benchmarks), then the metrics only these tables have.  They are defined here rather
+# columns of slothpipe.leaderboards), then the metrics only these tables have.  They are defined here rather
 # than in .data, which imports pandas: the config check needs them while Snakemake parses the workflow.
 BASE_METRICS = (*source_columns("obsscaling_base"), "XWinograd", "HumanEval")
 INSTRUCT_METRICS = (*source_columns("obsscaling_instruct"), "HumanEval")

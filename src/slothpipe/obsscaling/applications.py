@@ -18,7 +18,6 @@ import numpy as np
 import pandas as pd
 
 from slothpipe.errors import ConfigError, DataError
-from slothpipe.obsscaling.data import EVAL_BASE_FAMILIES, EVAL_BASE_FAMILIES_WITH_FLOPS
 from slothpipe.obsscaling.method import (
     ObservationalScalingLaw,
     PCAImputer,
@@ -31,6 +30,7 @@ from slothpipe.obsscaling.method import (
     split_by_rank,
     to_equivalent,
 )
+from slothpipe.obsscaling.readers import EVAL_BASE_FAMILIES, EVAL_BASE_FAMILIES_WITH_FLOPS
 
 #: Which models an application uses: (benchmark table, target table, family filter).
 MODEL_SETS = {

@@ -23,9 +23,9 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import least_squares
 
-from slothpipe.benchmarks import FILL_SOURCES, source_columns
+from slothpipe.leaderboards import FILL_SOURCES, source_columns
 from slothpipe.models.laws import SlothRegressor, translog_design
-from slothpipe.models.registry import CHANCE_LEVELS
+from slothpipe.models.methods import CHANCE_LEVELS
 from slothpipe.obsscaling.applications import (
     SUMMARY_COLUMNS,
     TargetSpec,

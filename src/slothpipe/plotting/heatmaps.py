@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import Normalize
 
-from slothpipe.benchmarks import SHORT_LABELS
+from slothpipe.leaderboards import SHORT_LABELS
 from slothpipe.plotting.style import apply_style
 
 #: Short benchmark names for narrow columns, as in the paper's heat-maps (the benchmark table's labels).

@@ -1,10 +1,10 @@
-"""List the methods of the registry: ``python -m slothpipe.models``.
+"""List the methods of the registry: ``python -m slothpipe.list_methods``.
 
 One line per method: slug (what config.yaml's ``evaluation: methods`` takes), the paper's code name, the
 label of the figures and the method it warm-starts from, if any.
 """
 
-from slothpipe.models.registry import METHODS
+from slothpipe.models.methods import METHODS
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ skills without changing a single prediction (η = θ Λᵀ + b is preserved exac
 4. centre: skills minus their mean over the rows; the bias absorbs the shift (b ← b + Λ·mean).
 
 Skill names (:func:`name_skills`) are matched by content, not by row position: each skill loads on the
-benchmarks that the benchmark table (:mod:`slothpipe.benchmarks`, its ``skill`` column) assigns to it --
+benchmarks that the benchmark table (:mod:`slothpipe.leaderboards`, its ``skill`` column) assigns to it --
 Reasoning, Knowledge, Instruction following (the skills of paper §4.3).
 """
 
@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from slothpipe.benchmarks import SKILL_GROUPS as _TABLE_SKILL_GROUPS
+from slothpipe.leaderboards import SKILL_GROUPS as _TABLE_SKILL_GROUPS
 from slothpipe.models._validation import check_covariates, one_hot
 from slothpipe.models.laws import SlothRegressor, translog_design
 

@@ -15,8 +15,8 @@ docs/numerics.md).
 
 Usage (from the repository root)::
 
-    python benchmarks/optima.py --fold v2/n2/qwen2 --method sloth_basic_shared_d4
-    python benchmarks/optima.py --fold v1/n1/gemma --method sloth_d1 --kernels default,SandyBridge
+    python studies/optima.py --fold v2/n2/qwen2 --method sloth_basic_shared_d4
+    python studies/optima.py --fold v1/n1/gemma --method sloth_d1 --kernels default,SandyBridge
 """
 
 from __future__ import annotations
@@ -110,18 +110,18 @@ def _starts(fit: dict) -> list[dict]:
 def worker(ns: argparse.Namespace) -> None:
     from stability import run_fold  # benchmarks/ is this script's directory, on sys.path
 
-    from slothpipe.models import _core, registry
+    from slothpipe.models import _core, fitting
 
     current = _instrument()
     fits: dict = {}
 
     def stage(methods, X, families, Y, X_test, families_test, *, benchmarks, n_train_models, **_):
-        chance = registry.chance_levels(benchmarks)
+        chance = fitting.chance_levels(benchmarks)
         fitted: dict = {}
-        for name in registry._dependencies([ns.method]):
-            spec = registry.METHODS[name]
+        for name in fitting._dependencies([ns.method]):
+            spec = fitting.METHODS[name]
             init = fitted[spec.warm_start].fitted_params() if spec.warm_start is not None else None
-            est = registry.make_estimator(name, chance=chance, n_train_models=n_train_models, init=init)
+            est = fitting.make_estimator(name, chance=chance, n_train_models=n_train_models, init=init)
             current.clear()
             fitted[name] = est.fit(X, Y, families)
             info = {"objective": est.objective_, "restart_losses": np.asarray(est.restart_losses_)}
@@ -129,7 +129,7 @@ def worker(ns: argparse.Namespace) -> None:
             if current.get("runs") and not current["separable"] and "args" in current:
                 starts = _starts(current)
                 for s in starts:
-                    probe = registry.make_estimator(name, chance=chance, n_train_models=n_train_models)
+                    probe = fitting.make_estimator(name, chance=chance, n_train_models=n_train_models)
                     probe.__dict__.update(est.__dict__)
                     _SET_PARAMS[0](probe, s["end"].theta, *current["args"])
                     end = s.pop("end")

@@ -1,4 +1,4 @@
-"""The benchmark and source tables (slothpipe.benchmarks) and the figure plan derived from them.
+"""The benchmark and source tables (slothpipe.leaderboards) and the figure plan derived from them.
 
 The paper's settings must give exactly the figures, panels and names the rule files used to spell out by hand
 (the literals below are those of workflow/rules/*.smk before issue 13), and every consumer of a benchmark fact
@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from slothpipe import benchmarks as tables
-from slothpipe.analysis.skills import PLOT_ORDER
+from slothpipe import leaderboards as tables
 from slothpipe.config import load_schema
 from slothpipe.data.registry import REGISTRY_COLUMNS
 from slothpipe.data.schema import DATASET_COLUMNS, PROVENANCE_COLUMNS
@@ -30,8 +29,9 @@ from slothpipe.figure_plan import (
     shared_intercept_setting,
     skill_figures,
 )
-from slothpipe.models.interpret import SKILL_GROUPS
-from slothpipe.models.registry import CHANCE_LEVELS, METHODS
+from slothpipe.interpretation.rotation import SKILL_GROUPS
+from slothpipe.interpretation.skills_model import PLOT_ORDER
+from slothpipe.models.methods import CHANCE_LEVELS, METHODS
 from slothpipe.obsscaling.sloth import CHANCE
 from slothpipe.plotting.heatmaps import SHORT_NAMES
 

@@ -1,9 +1,10 @@
 """The interpretation stage's data products (paper §4.3, §4.6, App. B, D, I).
 
-A fitted skills model (:func:`slothpipe.analysis.skills.fit_skills`) is stored once per number of skills as a
-JSON *interpretation file* (:func:`write_interpretation`); every figure and table is computed from that file
-(:func:`read_interpretation`), never by refitting.  The file holds everything needed to recompute the model's
-linear predictor η = skills · loadings + bias and its predictions γ + (1 − γ) σ(η) on the training rows.
+A fitted skills model (:func:`slothpipe.interpretation.skills_model.fit_skills`) is stored once per number of
+skills as a JSON *interpretation file* (:func:`write_interpretation`); every figure and table is computed from
+that file (:func:`read_interpretation`), never by refitting.  The file holds everything needed to recompute
+the model's linear predictor η = skills · loadings + bias and its predictions γ + (1 − γ) σ(η) on the training
+rows.
 """
 
 from __future__ import annotations
@@ -17,12 +18,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from slothpipe.analysis.skills import SkillsFit
 from slothpipe.errors import ConfigError, DataError
 from slothpipe.figure_plan import slug as _slug
+from slothpipe.interpretation.compute_optimal import budget_grid, optimal_allocation
+from slothpipe.interpretation.rotation import COEF_NAMES
+from slothpipe.interpretation.skills_model import SkillsFit
 from slothpipe.io import write_text
-from slothpipe.models.compute_optimal import budget_grid, optimal_allocation
-from slothpipe.models.interpret import COEF_NAMES
 from slothpipe.tables import latex_escape
 
 FORMAT_VERSION = 1

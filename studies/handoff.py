@@ -16,9 +16,9 @@ kernel: the spread it is handed.
 
 Usage (from the repository root, after the data stage and ``plan_groups``)::
 
-    python benchmarks/handoff.py --fold v2/n1/smollm --method sloth_d3
-    python benchmarks/handoff.py --fold v1/n1/gemma --method sloth_d1 --source-tol 1e-9
-    python benchmarks/handoff.py --fold v1/n1/gemma --method sloth_d1 --kernels default,Haswell
+    python studies/handoff.py --fold v2/n1/smollm --method sloth_d3
+    python studies/handoff.py --fold v1/n1/gemma --method sloth_d1 --source-tol 1e-9
+    python studies/handoff.py --fold v1/n1/gemma --method sloth_d1 --kernels default,Haswell
 """
 
 from __future__ import annotations
@@ -42,7 +42,8 @@ def worker(ns: argparse.Namespace) -> None:
     pipeline's ``evaluate_fold`` splits them (its ``fit_predict`` seam runs the stage)."""
     from stability import run_fold  # benchmarks/ is this script's directory, on sys.path
 
-    from slothpipe.models.registry import METHODS, chance_levels, make_estimator
+    from slothpipe.models.fitting import make_estimator
+    from slothpipe.models.methods import METHODS, chance_levels
 
     spec = METHODS[ns.method]
     result: dict = {}

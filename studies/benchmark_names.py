@@ -1,11 +1,11 @@
 """Where each benchmark name is written down: the code files that name it (issue 13, "one place per fact").
 
-Not a test: prints, for every benchmark of the table (``slothpipe.benchmarks``), the number of files under
+Not a test: prints, for every benchmark of the table (``slothpipe.leaderboards``), the number of files under
 ``src/slothpipe/``, ``workflow/``, the ``Snakefile`` and ``config/config.yaml`` that contain the name as a
 whole word (comments and docstrings included), and the files.  The target is at most two: the table and the
 config default.  Run it on another checkout (e.g. the commit before the tables) with ``--root``:
 
-    python benchmarks/benchmark_names.py [--root DIR]
+    python studies/benchmark_names.py [--root DIR]
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import argparse
 import re
 from pathlib import Path
 
-from slothpipe.benchmarks import BENCHMARKS
+from slothpipe.leaderboards import BENCHMARKS
 
 SUFFIXES = {".py", ".smk", ".yaml", ".yml"}
 

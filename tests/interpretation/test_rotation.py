@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from slothpipe.analysis.skills import PLOT_ORDER
-from slothpipe.models import SlothRegressor, geomin_oblique, interpret, name_skills
+from slothpipe.interpretation.rotation import geomin_oblique, interpret, name_skills
+from slothpipe.interpretation.skills_model import PLOT_ORDER
+from slothpipe.models import SlothRegressor
 
 ORDER = PLOT_ORDER
 # the paper's Figure 2 loadings (Figure 2): Reasoning, Knowledge, Instruction following

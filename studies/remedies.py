@@ -27,8 +27,8 @@ are the six whose predictions moved most between the two kernels in the whole-gr
 
 Usage (from the repository root, after the data stage and ``plan_groups``)::
 
-    python benchmarks/remedies.py --out /tmp/remedies
-    python benchmarks/remedies.py --out /tmp/remedies --variant base --variant starts:5 --fold v2/n1/smollm
+    python studies/remedies.py --out /tmp/remedies
+    python studies/remedies.py --out /tmp/remedies --variant base --variant starts:5 --fold v2/n1/smollm
 
 Runs are cached in ``--out`` (``<variant>_<kernel>.parquet``) unless ``--force``.
 """
@@ -88,7 +88,7 @@ def apply_variant(variant: str) -> int:
     """
     from stability import set_on_estimators  # benchmarks/ is this script's directory, on sys.path
 
-    from slothpipe.models import registry
+    from slothpipe.models import fitting
 
     seeds = 1
     for part in variant.split("+"):
@@ -98,13 +98,13 @@ def apply_variant(variant: str) -> int:
         if kind == "seeds":
             seeds = int(value)
         elif kind == "starts":
-            registry.FOLD_RESTARTS = int(value)
+            fitting.FOLD_RESTARTS = int(value)
 
             def starts(spec, est, k=int(value)):
                 if spec.random_starts and spec.warm_start is not None:
                     est.set_params(n_restarts=k)
 
-            set_on_estimators(registry, starts)
+            set_on_estimators(fitting, starts)
         elif kind in ("link_ridge", "link_ridge_start"):
             setting = None if value == "none" else float(value)
 
@@ -112,24 +112,24 @@ def apply_variant(variant: str) -> int:
                 if key in est.get_params():
                     est.set_params(**{key: setting})
 
-            set_on_estimators(registry, ridge)
+            set_on_estimators(fitting, ridge)
         elif kind == "source_tol":
-            sources = {s.warm_start for s in registry.METHODS.values() if s.warm_start is not None}
+            sources = {s.warm_start for s in fitting.METHODS.values() if s.warm_start is not None}
 
             def source_tol(spec, est, tol=float(value), sources=sources):
                 if spec.name in sources:
                     est.set_params(tol=tol)
 
-            set_on_estimators(registry, source_tol)
+            set_on_estimators(fitting, source_tol)
         elif kind == "majority":
 
             def majority(spec, est, k=int(value)):
                 if spec.warm_start is not None and spec.random_starts:
                     _keep_majority(est, k)
 
-            set_on_estimators(registry, majority)
+            set_on_estimators(fitting, majority)
         elif kind == "link_init":
-            registry.FOLD_LINK_INIT = value
+            fitting.FOLD_LINK_INIT = value
         else:
             raise SystemExit(f"remedies.py: unknown variant {part!r}; known: {', '.join(KINDS)}")
     return seeds
@@ -172,7 +172,7 @@ def worker(ns: argparse.Namespace) -> None:
     from slothpipe.evaluation.bundles import method_bundles
     from slothpipe.evaluation.folds import evaluate_fold
     from slothpipe.io import read_json
-    from slothpipe.models.registry import METHODS
+    from slothpipe.models.methods import METHODS
 
     seeds = apply_variant(ns.worker)
     plan = read_json(ns.plan)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from slothpipe.models import CHANCE_LEVELS, METHODS, fit_predict
-from slothpipe.models.registry import PAPER_ORDER, method_by_paper_code
+from slothpipe.models.methods import PAPER_ORDER, method_by_paper_code
 
 
 def test_registry_has_the_28_paper_methods_in_figure_order():
@@ -83,16 +83,16 @@ def test_fit_predict_all_methods_shapes(sim):
 
 
 def test_fit_predict_reuses_the_basic_fit_for_the_warm_start(sim, monkeypatch):
-    import slothpipe.models.registry as registry
+    import slothpipe.models.fitting as fitting
 
     calls = []
-    real = registry.make_estimator
+    real = fitting.make_estimator
 
     def spy(name, **kw):
         calls.append((name, kw["init"] is not None))
         return real(name, **kw)
 
-    monkeypatch.setattr(registry, "make_estimator", spy)
+    monkeypatch.setattr(fitting, "make_estimator", spy)
     Xtr, ftr, Ytr, Xte, fte = _fold(sim)
     preds = fit_predict(
         ["sloth_d2", "sloth_basic_d2"], Xtr, ftr, Ytr, Xte, fte, benchmarks=BENCH, n_train_models=1
@@ -102,7 +102,7 @@ def test_fit_predict_reuses_the_basic_fit_for_the_warm_start(sim, monkeypatch):
 
 
 def test_two_training_models_switch_flops_laws_to_family_slopes(sim):
-    from slothpipe.models.registry import make_estimator
+    from slothpipe.models.fitting import make_estimator
 
     chance = np.array([CHANCE_LEVELS[b] for b in BENCH])
     assert make_estimator("flops", chance=chance, n_train_models=2).family_slopes is True

@@ -81,7 +81,7 @@ def level_curves_figure(
 def instruct_figure(pairs: pd.DataFrame, skills: list[str]):
     """Base vs instruct skill (z-scores) per skill, one colour per family pair, 45° line (paper Figure 5).
 
-    ``pairs`` as :func:`slothpipe.analysis.interpretation.instruct_pairs`.
+    ``pairs`` as :func:`slothpipe.interpretation.products.instruct_pairs`.
     """
     import matplotlib.pyplot as plt
 
@@ -115,7 +115,7 @@ def motivation_figure(rows: pd.DataFrame, benchmark: str):
     """Score vs log FLOPs, log size and log tokens for the base models of the top families, coloured by
     family with tab20 (paper Figures 8-9).
 
-    ``rows`` as :func:`slothpipe.analysis.interpretation.motivation_frame`.
+    ``rows`` as :func:`slothpipe.interpretation.products.motivation_frame`.
     """
     import matplotlib.pyplot as plt
 

@@ -14,11 +14,11 @@ the training scores perturbed by one ulp, then reports
 
 Usage (from the repository root, after the data stage and ``plan_groups``)::
 
-    python benchmarks/stability.py --out /tmp/stab                       # the whole grid, 3 kernels
-    python benchmarks/stability.py --suite v2 --n 2 --group qwen2 --bundle sloth --out /tmp/stab
-    python benchmarks/stability.py --out /tmp/stab --ulp                 # also a 1-ulp input perturbation
-    python benchmarks/stability.py --compare /tmp/stab                   # re-print the report
-    python benchmarks/stability.py --folds default=results/evaluation/folds \
+    python studies/stability.py --out /tmp/stab                       # the whole grid, 3 kernels
+    python studies/stability.py --suite v2 --n 2 --group qwen2 --bundle sloth --out /tmp/stab
+    python studies/stability.py --out /tmp/stab --ulp                 # also a 1-ulp input perturbation
+    python studies/stability.py --compare /tmp/stab                   # re-print the report
+    python studies/stability.py --folds default=results/evaluation/folds \
         --folds SandyBridge=/tmp/clone/results/evaluation/folds --out /tmp/stab  # two pipeline runs
 
 ``--folds NAME=DIR`` reads a run from the fold outputs of a pipeline run (``<DIR>/<suite>/n<n>/<group>/
@@ -63,20 +63,20 @@ def _folds(plan: dict, suites, ns, groups) -> list[tuple[str, int, dict]]:
     return out
 
 
-def set_on_estimators(registry, choose) -> None:
-    """Wrap ``registry.make_estimator``: ``choose(spec, estimator)`` may set parameters on what it returns
+def set_on_estimators(fitting, choose) -> None:
+    """Wrap ``fitting.make_estimator``: ``choose(spec, estimator)`` may set parameters on what it returns
     (a measurement's override or instrument, not a pipeline setting)."""
-    build = registry.make_estimator
+    build = fitting.make_estimator
 
     def make(name, **kwargs):
         est = build(name, **kwargs)
-        choose(registry.METHODS[name] if isinstance(name, str) else name, est)
+        choose(fitting.METHODS[name] if isinstance(name, str) else name, est)
         return est
 
-    registry.make_estimator = make
+    fitting.make_estimator = make
 
 
-def record_data_range(registry, beyond: dict[str, np.ndarray]) -> None:
+def record_data_range(fitting, beyond: dict[str, np.ndarray]) -> None:
     """Instrument the skill laws (every method with a link): ``beyond[method]`` becomes, per test prediction
     (n_test x J), whether its η lies outside the range of the training models' η of that benchmark, where
     a monotone link is constrained by nothing but monotonicity."""
@@ -101,7 +101,7 @@ def record_data_range(registry, beyond: dict[str, np.ndarray]) -> None:
 
         est.fit, est.predict = fit_and_range, predict_and_flag
 
-    set_on_estimators(registry, instrument)
+    set_on_estimators(fitting, instrument)
 
 
 def parse_fold(text: str) -> tuple[str, int, str]:
@@ -144,11 +144,11 @@ def _one_fold(args) -> pd.DataFrame:
     dataset_path, plan_path, suite, n, gid, methods, ulp = args
     from slothpipe.evaluation.folds import evaluate_fold
     from slothpipe.io import read_json
-    from slothpipe.models import registry
+    from slothpipe.models import fitting
 
     if not _BEYOND:  # once per process; the dict is emptied for every fold
         _BEYOND.append({})
-        record_data_range(registry, _BEYOND[0])
+        record_data_range(fitting, _BEYOND[0])
     beyond = _BEYOND[0]
     beyond.clear()
 
@@ -178,7 +178,7 @@ def _one_fold(args) -> pd.DataFrame:
 def worker(ns: argparse.Namespace) -> None:
     """Evaluate the selected folds in this process tree (its BLAS kernel is fixed by the environment)."""
     from slothpipe.evaluation.bundles import method_bundles
-    from slothpipe.models.registry import METHODS
+    from slothpipe.models.methods import METHODS
 
     plan = json.loads(Path(ns.plan).read_text(encoding="utf-8"))
     bundles = method_bundles(list(METHODS), METHODS)
@@ -269,7 +269,7 @@ def common_predictions(runs: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.Data
 
 def _where_moves_are(runs: dict[str, pd.DataFrame], index: pd.MultiIndex, cells: pd.Series) -> list[str]:
     """Of the predictions that move, how many lie beyond their training η range (in any run), by link."""
-    from slothpipe.models.registry import METHODS
+    from slothpipe.models.methods import METHODS
 
     flags = pd.concat([df.set_index(KEYS)["beyond_data"].reindex(index) for df in runs.values()], axis=1)
     beyond = flags.fillna(False).any(axis=1)
@@ -317,7 +317,7 @@ def report(runs: dict[str, pd.DataFrame]) -> str:
             "share_exact": by_method.apply(lambda s: float((s == 0).mean())),
         }
     )
-    from slothpipe.models.registry import METHODS
+    from slothpipe.models.methods import METHODS
 
     per_method = per_method.reindex([m for m in METHODS if m in per_method.index])
     lines.append("## Per method: worst setting's MAE spread and the |Δ| of single predictions")

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from slothpipe.models import budget_grid, optimal_allocation
+from slothpipe.interpretation.compute_optimal import budget_grid, optimal_allocation
 
 BOX = dict(params_range=(0.16, 72.0), tokens_range=(0.18, 15.0))
 

@@ -3,7 +3,7 @@
 # clone of this repository, then lists every tracked file under results/ that the run changed (none is the
 # expected outcome on the machine that made the tracked results).  Needs Docker and the real data.
 #
-#   bash benchmarks/container.sh [STAGE ...]          # default: data interpretation
+#   bash studies/container.sh [STAGE ...]          # default: data interpretation
 #
 # Environment: SHARED (the offline mirror, default ../shared), BUILD_ARGS (extra `docker build` arguments).
 # Behind a TLS-intercepting proxy, build FROM a local debian:bookworm-slim that trusts the proxy's CA; the

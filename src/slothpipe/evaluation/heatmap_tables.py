@@ -12,8 +12,8 @@ from typing import Any
 
 import pandas as pd
 
-from slothpipe.benchmarks import FIGURE3_BENCHMARKS as _TABLE_FIGURE3
 from slothpipe.evaluation.aggregate import AVERAGE, family_table, group_sizes, setting_table
+from slothpipe.leaderboards import FIGURE3_BENCHMARKS as _TABLE_FIGURE3
 from slothpipe.plotting.heatmaps import Panel
 
 #: Benchmarks of the paper's Figure 3 (shared-intercept comparison), from the benchmark table.

@@ -4,8 +4,8 @@ Sloth basic (sigmoid link, floors fixed at chance, family intercepts) fitted on 
 benchmarks, a size and a token count (no minimum family size: 79 models and 31 families on the paper's
 data), in **log10** units of params (B) and tokens (T) as the authors' notebooks, best of several random
 starts; then whitened, geomin-oblique rotated, sign-fixed by an anchor covariate and centred
-(:func:`slothpipe.models.interpret.interpret`).  The downstream, link-function and test-time analyses reuse
-it with some models left out.
+(:func:`slothpipe.interpretation.rotation.interpret`).  The downstream, link-function and test-time analyses
+reuse it with some models left out.
 
 Geomin has several local minima on these loadings (measured on the paper's 79 models, d = 3: a global one
 with criterion 1.7929 and a second one at 1.8870 whose structure matches the paper's Figure 2; about half of
@@ -27,11 +27,11 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from slothpipe.benchmarks import PLOT_ORDER as _TABLE_PLOT_ORDER
 from slothpipe.errors import DataError
-from slothpipe.models.interpret import Interpretation, geomin_oblique, interpret, name_skills
+from slothpipe.interpretation.rotation import Interpretation, geomin_oblique, interpret, name_skills
+from slothpipe.leaderboards import PLOT_ORDER as _TABLE_PLOT_ORDER
 from slothpipe.models.laws import SlothRegressor
-from slothpipe.models.registry import chance_levels
+from slothpipe.models.methods import chance_levels
 
 #: The benchmarks in the column order of the paper's loadings figures (Figure 2; the benchmark table).
 PLOT_ORDER = list(_TABLE_PLOT_ORDER)

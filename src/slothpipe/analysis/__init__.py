@@ -1,1 +1,0 @@
-"""Analyses beyond the prediction experiment: skills, compute-optimal allocation, downstream tasks."""
