@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 from slothpipe.cluster import check_slurm_settings, raw_default_resources
+from slothpipe.code_inputs import modules_reached
 from slothpipe.config import check_config
 
 # The repository: two levels above this file, whichever Snakefile (root or workflow/) was the entry point.
@@ -20,7 +21,7 @@ if "SLURM_JOB_ID" not in os.environ:
 
 # The environment of every job: BLAS pinned to one thread (jobs are single-threaded; parallelism comes from
 # Snakemake), deterministic hashing in every Python subprocess, and the workflow's own src/ first on the import
-# path, so that a job runs exactly the code its `pkg()` inputs declare, also in a conda environment that does
+# path, so that a job runs exactly the code its `code()` inputs declare, also in a conda environment that does
 # not install the package (--sdm conda, workflow/envs/slothpipe.yaml).
 os.environ.update(
     {var: "1" for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS")},
@@ -30,28 +31,19 @@ os.environ.update(
 # Software of every job with --sdm conda (the lint asks every rule to name one).
 SOFTWARE_ENV = "../envs/slothpipe.yaml"
 
-PKG_DIR = REPO / "src" / "slothpipe"
-# Modules every script imports (directly or through slothpipe.runner), and the benchmark and source tables that
-# every stage derives its benchmarks, suites and figure panels from.
-PKG_CORE = ("__init__.py", "errors.py", "io.py", "runner.py", "leaderboards.py")
+
+def code(script):
+    """The code inputs of a rule that runs ``workflow/scripts/<script>``: the script and every package module
+    it can run, read from its imports when the workflow is parsed (slothpipe.code_inputs), so that editing any
+    of them re-runs the rule's jobs and editing anything else does not.  Never a hand-kept list."""
+    path = REPO / "workflow" / "scripts" / script
+    modules = modules_reached(REPO / "src", script=path)
+    return [_display_path(f) for f in (path, *modules)]
 
 
-def pkg(*names):
-    """Package source files a rule depends on, declared as inputs so that editing them re-runs the rule.
-
-    Each name is a module file or a sub-package directory relative to src/slothpipe.
-    """
-    files = set()
-    for name in PKG_CORE + names:
-        path = PKG_DIR / name
-        if path.is_dir():
-            # command-line entry points (__main__.py) are not imported by jobs
-            files.update(f for f in path.rglob("*.py") if f.name != "__main__.py")
-        elif path.is_file():
-            files.add(path)
-        else:
-            raise ValueError(f"pkg(): no module or package {name!r} under {PKG_DIR}")
-    return sorted(_display_path(f) for f in files)
+def module_code(module):
+    """The code inputs of a rule that runs ``python -m <module>`` (as ``code`` for a script)."""
+    return [_display_path(f) for f in modules_reached(REPO / "src", modules=[module])]
 
 
 def _display_path(path):
@@ -133,7 +125,8 @@ OUT = "results" if METADATA == "paper" else "results/corrected"
 def bundle_params(bundle):
     """Everything a fold job of `bundle` depends on besides its input files."""
     names = BUNDLES[bundle]
-    params = {"methods": names, "settings": {n: repr(METHODS[n]) for n in names}}
+    # what the fits depend on in the method table (models/methods.fit_settings), not labels or figure choices
+    params = {"methods": names, "settings": fit_settings(names)}
     if uses_random_starts(names, METHODS):
         params.update(random_state=EVAL["random_state"], n_restarts=EVAL["n_restarts"])
         # only a non-default solver is recorded, so that the default keeps the params (and the fold outputs)

@@ -31,7 +31,7 @@ from slothpipe.download import mirror_content_key
 rule download_hub:
     """Download a leaderboard file from the Hugging Face Hub (or the mirror); write its manifest."""
     input:
-        code=pkg("download.py"),
+        code=code("download_hub.py"),
     output:
         raw="resources/raw/{source}.parquet",
         manifest=tracked("results/data/manifests/{source}.json"),
@@ -43,10 +43,8 @@ rule download_hub:
         source="|".join(HUB_SOURCES),
     conda:
         SOFTWARE_ENV
-    threads: 1
     resources:
         network=1,
-        mem_mb=1000,
         runtime=30,
     params:
         spec=lambda wc: config["sources"]["hub"][wc.source],
@@ -63,7 +61,7 @@ rule download_hub:
 rule download_github:
     """Download one of Ruan et al.'s tables from GitHub at a pinned commit; write its manifest."""
     input:
-        code=pkg("download.py"),
+        code=code("download_github.py"),
     output:
         raw="resources/raw/{source}.csv",
         manifest=tracked("results/data/manifests/{source}.json"),
@@ -75,11 +73,8 @@ rule download_github:
         source="|".join(GITHUB_SOURCES),
     conda:
         SOFTWARE_ENV
-    threads: 1
     resources:
         network=1,
-        mem_mb=1000,
-        runtime=10,
     params:
         # content pinned by its sha256; the script reads the mirror's location from the config
         spec=lambda wc: config["sources"]["github"][wc.source],
@@ -95,7 +90,7 @@ rule clean:
         registry=config["registry"],
         humaneval="config/downstream/humaneval_evalplus.csv",
         manifests=expand("results/data/manifests/{source}.json", source=CLEAN_SOURCES),
-        code=pkg("data", "download.py"),
+        code=code("clean.py"),
     output:
         dataset=tracked("results/data/dataset.parquet"),
         unmatched=tracked("results/data/unmatched.csv"),
@@ -105,10 +100,8 @@ rule clean:
         "logs/timings/clean.tsv"
     conda:
         SOFTWARE_ENV
-    threads: 1
     resources:
         mem_mb=2000,
-        runtime=10,
     params:
         metadata="paper",
         sources=CLEAN_SOURCES,

@@ -59,12 +59,7 @@ rule downstream_skills:
     """Skills of every model from one fit (Sloth or PCA) for the downstream regressions."""
     input:
         dataset=DATASET,
-        code=pkg(
-            "interpretation/skills_model.py",
-            "models",
-            "downstream/skill_sources.py",
-            "downstream/regression.py",
-        ),
+        code=code("downstream_skills.py"),
     output:
         skills=tracked(f"{OUT}/downstream/skills/{{ds_setting}}.parquet"),
         loadings=tracked(f"{OUT}/downstream/skills/{{ds_setting}}_loadings.csv"),
@@ -75,7 +70,6 @@ rule downstream_skills:
         f"logs/timings/{OUT}/downstream/skills_{{ds_setting}}.tsv"
     conda:
         SOFTWARE_ENV
-    threads: 1
     resources:
         mem_mb=2000,
         runtime=60,
@@ -91,7 +85,7 @@ rule downstream_regressions:
         dataset=DATASET,
         skills=expand(f"{OUT}/downstream/skills/{{s}}.parquet", s=list(DS_SKILLS)),
         task_files=task_files,
-        code=pkg("data/downstream.py", "data/schema.py", "downstream/regression.py"),
+        code=code("downstream_regressions.py"),
     output:
         points=tracked(f"{OUT}/downstream/regressions.parquet"),
         weights=tracked(f"{OUT}/downstream/regression_weights.parquet"),
@@ -101,10 +95,6 @@ rule downstream_regressions:
         f"logs/timings/{OUT}/downstream/regressions.tsv"
     conda:
         SOFTWARE_ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     params:
         settings=list(DS_SKILLS),
         tasks=DS_TASKS,
@@ -118,7 +108,7 @@ rule downstream_tables:
     input:
         points=f"{OUT}/downstream/regressions.parquet",
         weights=f"{OUT}/downstream/regression_weights.parquet",
-        code=pkg("downstream/regression.py"),
+        code=code("downstream_tables.py"),
     output:
         predictions=tracked(f"{OUT}/tables/downstream_predictions.csv"),
         weights=tracked(f"{OUT}/tables/downstream_weights.csv"),
@@ -127,10 +117,6 @@ rule downstream_tables:
         f"logs/{OUT}/downstream/tables.log",
     conda:
         SOFTWARE_ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     script:
         "../scripts/downstream_tables.py"
 
@@ -140,7 +126,7 @@ rule downstream_figure:
     input:
         points=f"{OUT}/downstream/regressions.parquet",
         weights=f"{OUT}/downstream/regression_weights.parquet",
-        code=pkg("downstream/plots.py", "plotting"),
+        code=code("downstream_figure.py"),
     output:
         pdf=tracked(f"{OUT}/figures/{{name}}.pdf"),
         png=tracked(f"{OUT}/figures/{{name}}.png"),
@@ -150,10 +136,6 @@ rule downstream_figure:
         name="|".join(DOWNSTREAM_FIGURES),
     conda:
         SOFTWARE_ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     params:
         spec=lambda wc: DOWNSTREAM_FIGURES[wc.name],
         label=lambda wc: DS_TASKS[DOWNSTREAM_FIGURES[wc.name]["task"]]["label"],
@@ -165,7 +147,7 @@ rule loadings_figure:
     """Loadings of a downstream skills fit (Figures 32, 39, 40)."""
     input:
         loadings=lambda wc: f"{OUT}/downstream/skills/{LOADINGS_FIGURES[wc.name]['setting']}_loadings.csv",
-        code=pkg("downstream/plots.py", "plotting"),
+        code=code("loadings_figure.py"),
     output:
         pdf=tracked(f"{OUT}/figures/{{name}}.pdf"),
         png=tracked(f"{OUT}/figures/{{name}}.png"),
@@ -175,10 +157,6 @@ rule loadings_figure:
         name="|".join(LOADINGS_FIGURES),
     conda:
         SOFTWARE_ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     params:
         spec=lambda wc: LOADINGS_FIGURES[wc.name],
     script:
@@ -189,7 +167,7 @@ rule link_curves:
     """Trace the learned link functions for one suite and family, its test model held out."""
     input:
         dataset=DATASET,
-        code=pkg("interpretation/skills_model.py", "models", "downstream/link_curves.py"),
+        code=code("link_curves.py"),
     output:
         tracked(f"{OUT}/downstream/link_curves/{{link_suite}}_{{link_family}}.parquet"),
     log:
@@ -198,9 +176,7 @@ rule link_curves:
         f"logs/timings/{OUT}/downstream/link_curves_{{link_suite}}_{{link_family}}.tsv"
     conda:
         SOFTWARE_ENV
-    threads: 1
     resources:
-        mem_mb=1000,
         runtime=30,
     params:
         spec=lambda wc: link_params(wc.link_suite, wc.link_family),
@@ -212,7 +188,7 @@ rule link_curves_figure:
     """Learned link functions of one family (Figures 33-36 and the instruct variants)."""
     input:
         curves=lambda wc: "{}/downstream/link_curves/{}_{}.parquet".format(OUT, *LINK_FIGURES[wc.name]),
-        code=pkg("downstream/plots.py", "plotting"),
+        code=code("link_curves_figure.py"),
     output:
         pdf=tracked(f"{OUT}/figures/{{name}}.pdf"),
         png=tracked(f"{OUT}/figures/{{name}}.png"),
@@ -222,10 +198,6 @@ rule link_curves_figure:
         name="|".join(re.escape(n) for n in LINK_FIGURES),
     conda:
         SOFTWARE_ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     params:
         benchmarks=lambda wc: LINK["suites"][LINK_FIGURES[wc.name][0]],
         title=lambda wc: "LB {}: {} (held-out {})".format(

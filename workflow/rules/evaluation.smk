@@ -17,7 +17,7 @@ import re
 
 from slothpipe.evaluation.bundles import method_bundles, uses_random_starts
 from slothpipe.figure_plan import family_figures, heatmap_figures, shared_intercept_setting
-from slothpipe.models.methods import METHODS
+from slothpipe.models.methods import METHODS, fit_settings
 
 EVAL = config["evaluation"]
 SUITES = EVAL["suites"]
@@ -38,7 +38,7 @@ checkpoint plan_groups:
     input:
         dataset=DATASET,
         paper_groups=EVAL["paper_groups"],
-        code=pkg("evaluation/groups.py", "evaluation/slices.py"),
+        code=code("plan_groups.py"),
     output:
         plan=tracked(f"{OUT}/evaluation/plan.json"),
         slices=f"{WORK}/{OUT}/evaluation/slices.json",
@@ -46,10 +46,6 @@ checkpoint plan_groups:
         f"logs/{OUT}/plan_groups.log",
     conda:
         SOFTWARE_ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     params:
         mode=EVAL["groups"],
         suites=SUITES,
@@ -63,7 +59,7 @@ rule evaluate_fold:
     """Fit one method bundle on one leave-one-family-out fold and score its held-out models."""
     input:
         unpack(fold_slice),
-        code=pkg("evaluation/groups.py", "evaluation/slices.py", "evaluation/folds.py", "models"),
+        code=code("evaluate_fold.py"),
     output:
         f"{OUT}/evaluation/folds/{{suite}}/n{{n}}/{{group}}/{{bundle}}.parquet",
     log:
@@ -72,9 +68,7 @@ rule evaluate_fold:
         f"logs/timings/{OUT}/evaluate_fold/{{suite}}/n{{n}}/{{group}}/{{bundle}}.tsv"
     conda:
         SOFTWARE_ENV
-    threads: 1
     resources:
-        mem_mb=1000,
         runtime=15,
     params:
         benchmarks=lambda wc: SUITES[wc.suite],
@@ -87,17 +81,13 @@ rule aggregate_errors:
     """Collect every fold's errors into one table of MAE per group, method and benchmark."""
     input:
         folds=fold_files,
-        code=pkg("evaluation/aggregate.py"),
+        code=code("aggregate_errors.py"),
     output:
         groups=tracked(f"{OUT}/evaluation/group_errors.parquet"),
     log:
         f"logs/{OUT}/aggregate_errors.log",
     conda:
         SOFTWARE_ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     script:
         "../scripts/aggregate_errors.py"
 
@@ -109,7 +99,7 @@ rule mae_summary:
     """Average errors per method and setting (CSV, Markdown, LaTeX; MAPE too)."""
     input:
         groups=f"{OUT}/evaluation/group_errors.parquet",
-        code=pkg("evaluation/aggregate.py", "evaluation/reports.py", "tables.py"),
+        code=code("mae_summary.py"),
     output:
         csv=tracked(f"{OUT}/tables/mae_summary.csv"),
         md=tracked(f"{OUT}/tables/mae_summary.md"),
@@ -119,10 +109,6 @@ rule mae_summary:
         f"logs/{OUT}/mae_summary.log",
     conda:
         SOFTWARE_ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     params:
         suites=SUITES,
         n_train_models=N_TRAIN,
@@ -144,7 +130,7 @@ rule paper_comparison:
         notes=PAPER_COMPARISON_NOTES,
         headline_test=f"{OUT}/tables/headline_test.md",
         headline_test_csv=f"{OUT}/tables/headline_test.csv",
-        code=pkg("evaluation/reports.py", "evaluation/headline_test.py", "tables.py"),
+        code=code("paper_comparison.py"),
     output:
         csv=tracked(f"{OUT}/tables/paper_comparison.csv"),
         md=tracked(f"{OUT}/tables/paper_comparison.md"),
@@ -152,10 +138,6 @@ rule paper_comparison:
         f"logs/{OUT}/paper_comparison.log",
     conda:
         SOFTWARE_ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     params:
         headline_test={k: EVAL["headline_test"][k] for k in ("methods", "baselines", "level")},
     script:
@@ -167,7 +149,7 @@ rule table_models:
     input:
         dataset=DATASET,
         plan=f"{OUT}/evaluation/plan.json",
-        code=pkg("evaluation/reports.py", "tables.py"),
+        code=code("table_models.py"),
     output:
         csv=tracked(f"{OUT}/tables/table3_models.csv"),
         tex=tracked(f"{OUT}/tables/table3_models.tex"),
@@ -175,10 +157,6 @@ rule table_models:
         f"logs/{OUT}/table_models.log",
     conda:
         SOFTWARE_ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     script:
         "../scripts/table_models.py"
 
@@ -208,7 +186,7 @@ rule heatmap_figure:
     """One error heat-map of the paper (Figures 1, 10-12, 16-17 and their complete variants)."""
     input:
         groups=f"{OUT}/evaluation/group_errors.parquet",
-        code=pkg("evaluation/aggregate.py", "evaluation/heatmap_tables.py", "plotting"),
+        code=code("heatmap_figure.py"),
     output:
         pdf=tracked(f"{OUT}/figures/{{name}}.pdf"),
         png=tracked(f"{OUT}/figures/{{name}}.png"),
@@ -218,10 +196,6 @@ rule heatmap_figure:
         name="|".join(HEATMAP_FIGURES),
     conda:
         SOFTWARE_ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     params:
         spec=lambda wc: HEATMAP_FIGURES[wc.name],
         suites=SUITES,
@@ -235,7 +209,7 @@ rule family_figure:
     input:
         groups=f"{OUT}/evaluation/group_errors.parquet",
         plan=f"{OUT}/evaluation/plan.json",
-        code=pkg("evaluation/aggregate.py", "evaluation/heatmap_tables.py", "plotting"),
+        code=code("family_figure.py"),
     output:
         pdf=tracked(f"{OUT}/figures/{{name}}.pdf"),
         png=tracked(f"{OUT}/figures/{{name}}.png"),
@@ -245,10 +219,6 @@ rule family_figure:
         name="|".join(FAMILY_FIGURES),
     conda:
         SOFTWARE_ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     params:
         setting=lambda wc: FAMILY_FIGURES[wc.name],
         methods=SELECTED_METHODS,
@@ -260,7 +230,7 @@ rule figure_shared_intercept:
     """Figure 3: shared-intercept against family-intercept methods."""
     input:
         groups=f"{OUT}/evaluation/group_errors.parquet",
-        code=pkg("evaluation/aggregate.py", "evaluation/heatmap_tables.py", "plotting"),
+        code=code("figure_shared_intercept.py"),
     output:
         pdf=tracked(f"{OUT}/figures/fig03_shared_intercept.pdf"),
         png=tracked(f"{OUT}/figures/fig03_shared_intercept.png"),
@@ -268,10 +238,6 @@ rule figure_shared_intercept:
         f"logs/{OUT}/figures/fig03_shared_intercept.log",
     conda:
         SOFTWARE_ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     params:
         setting=SHARED_FIGURE,
         suites=SUITES,
@@ -294,17 +260,13 @@ rule headline_table:
     """The README's headline table: our MAE next to the paper's for the main methods."""
     input:
         comparison=f"{OUT}/tables/paper_comparison.csv",
-        code=pkg("evaluation/headline.py", "tables.py"),
+        code=code("headline_table.py"),
     output:
         md=tracked(f"{OUT}/tables/headline.md"),
     log:
         f"logs/{OUT}/headline_table.log",
     conda:
         SOFTWARE_ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     params:
         methods=HEADLINE_METHODS,
     script:
@@ -326,7 +288,7 @@ rule headline_test:
     """Is Sloth better than each baseline?  Paired differences over held-out groups, intervals, p-values."""
     input:
         groups=f"{OUT}/evaluation/group_errors.parquet",
-        code=pkg("evaluation/aggregate.py", "evaluation/headline_test.py", "tables.py"),
+        code=code("headline_test.py"),
     output:
         csv=tracked(f"{OUT}/tables/headline_test.csv"),
         md=tracked(f"{OUT}/tables/headline_test.md"),
@@ -334,10 +296,6 @@ rule headline_test:
         f"logs/{OUT}/headline_test.log",
     conda:
         SOFTWARE_ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     params:
         test={k: v for k, v in HEADLINE_TEST.items() if k != "protocol"},
         suites=SUITES,
@@ -351,7 +309,7 @@ rule headline_test_figure:
     input:
         groups=f"{OUT}/evaluation/group_errors.parquet",
         table=f"{OUT}/tables/headline_test.csv",
-        code=pkg("evaluation/aggregate.py", "evaluation/headline_test.py", "plotting"),
+        code=code("headline_test_figure.py"),
     output:
         pdf=tracked(f"{OUT}/figures/headline_test.pdf"),
         png=tracked(f"{OUT}/figures/headline_test.png"),
@@ -359,10 +317,6 @@ rule headline_test_figure:
         f"logs/{OUT}/figures/headline_test.log",
     conda:
         SOFTWARE_ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     params:
         methods=HEADLINE_TEST["methods"],
         baseline=HEADLINE_TEST["figure_baseline"],
@@ -386,7 +340,7 @@ rule protocol_fold:
     input:
         dataset=DATASET,
         plan=f"{OUT}/evaluation/plan.json",
-        code=pkg("evaluation/groups.py", "evaluation/folds.py", "evaluation/protocol.py", "models"),
+        code=code("protocol_fold.py"),
     output:
         f"{OUT}/evaluation/protocol/{{solver}}/s{{seed}}/{{suite}}/n{{n}}/{{group}}.parquet",
     log:
@@ -398,9 +352,7 @@ rule protocol_fold:
         seed=r"\d+",
     conda:
         SOFTWARE_ENV
-    threads: 1
     resources:
-        mem_mb=1000,
         runtime=30,
     params:
         benchmarks=lambda wc: SUITES[wc.suite],
@@ -413,17 +365,13 @@ rule protocol_errors:
     """Collect the protocol refits into per-group errors, one `protocol` per solver and seed."""
     input:
         folds=protocol_fold_files(),
-        code=pkg("evaluation/aggregate.py", "evaluation/protocol.py", "evaluation/protocol_tables.py"),
+        code=code("protocol_errors.py"),
     output:
         groups=tracked(f"{OUT}/evaluation/protocol_group_errors.parquet"),
     log:
         f"logs/{OUT}/protocol_errors.log",
     conda:
         SOFTWARE_ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     params:
         labels=protocol_fold_labels(),
     script:
@@ -436,12 +384,7 @@ rule headline_test_protocol:
         protocol=f"{OUT}/evaluation/protocol_group_errors.parquet",
         groups=f"{OUT}/evaluation/group_errors.parquet",
         paper=EVAL["paper_mae"],
-        code=pkg(
-            "evaluation/aggregate.py",
-            "evaluation/headline_test.py",
-            "evaluation/protocol.py",
-            "evaluation/protocol_tables.py",
-        ),
+        code=code("headline_test_protocol.py"),
     output:
         csv=tracked(f"{OUT}/tables/headline_test_protocol.csv"),
         mae=tracked(f"{OUT}/tables/protocol_mae.csv"),
@@ -449,10 +392,6 @@ rule headline_test_protocol:
         f"logs/{OUT}/headline_test_protocol.log",
     conda:
         SOFTWARE_ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     params:
         test={k: v for k, v in HEADLINE_TEST.items() if k != "protocol"},
         methods=PROTOCOL["methods"],

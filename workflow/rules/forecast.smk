@@ -37,17 +37,15 @@ rule held_out_predictions:
         folds=fold_files,
         dataset=DATASET,
         plan=plan_path(),
-        code=pkg("evaluation/groups.py", "forecast/held_out.py"),
+        code=code("held_out_predictions.py"),
     output:
         predictions=tracked(f"{OUT}/evaluation/predictions.parquet"),
     log:
         f"logs/{OUT}/held_out_predictions.log",
     conda:
         SOFTWARE_ENV
-    threads: 1
     resources:
         mem_mb=2000,
-        runtime=10,
     script:
         "../scripts/held_out_predictions.py"
 
@@ -56,7 +54,7 @@ rule forecast_validation:
     """Coverage of the forecast intervals on families held out of the calibration (nested), per method."""
     input:
         predictions=f"{OUT}/evaluation/predictions.parquet",
-        code=pkg("forecast/conformal.py", "forecast/validation.py", "models"),
+        code=code("forecast_validation.py"),
     output:
         csv=tracked(f"{OUT}/tables/forecast_calibration.csv"),
     log:
@@ -65,7 +63,6 @@ rule forecast_validation:
         f"logs/timings/{OUT}/forecast_validation.tsv"
     conda:
         SOFTWARE_ENV
-    threads: 1
     resources:
         mem_mb=2000,
         runtime=30,
@@ -80,13 +77,7 @@ rule forecast_calibration_figure:
     """Empirical against nominal coverage of the default method's intervals, with the three baselines."""
     input:
         csv=f"{OUT}/tables/forecast_calibration.csv",
-        code=pkg(
-            "forecast/charts.py",
-            "forecast/conformal.py",
-            "forecast/validation.py",
-            "models",
-            "plotting",
-        ),
+        code=code("forecast_calibration_figure.py"),
     output:
         pdf=tracked(f"{OUT}/figures/forecast_calibration.pdf"),
         png=tracked(f"{OUT}/figures/forecast_calibration.png"),
@@ -94,10 +85,6 @@ rule forecast_calibration_figure:
         f"logs/{OUT}/figures/forecast_calibration.log",
     conda:
         SOFTWARE_ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     script:
         "../scripts/forecast_calibration_figure.py"
 
@@ -109,15 +96,7 @@ rule forecast:
         dataset=DATASET,
         predictions=f"{OUT}/evaluation/predictions.parquet",
         validation=f"{OUT}/tables/forecast_calibration.csv",
-        code=pkg(
-            "forecast/engine.py",
-            "forecast/new_models.py",
-            "forecast/conformal.py",
-            "forecast/held_out.py",
-            "forecast/validation.py",
-            "evaluation/groups.py",
-            "models",
-        ),
+        code=code("forecast.py"),
     output:
         csv=tracked(f"{OUT}/forecasts/{{name}}.csv", kind="intermediate"),
     log:
@@ -128,10 +107,6 @@ rule forecast:
         name="|".join(re.escape(n) for n in FORECASTS) or "^$",
     conda:
         SOFTWARE_ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     params:
         options=lambda wc: forecast_options(wc.name),
     script:
@@ -144,14 +119,7 @@ rule forecast_figure:
         forecast=f"{OUT}/forecasts/{{name}}.csv",
         request=f"{REQUEST_DIR}/{{name}}.csv",
         dataset=DATASET,
-        code=pkg(
-            "forecast/charts.py",
-            "forecast/new_models.py",
-            "forecast/conformal.py",
-            "forecast/validation.py",
-            "models",
-            "plotting",
-        ),
+        code=code("forecast_figure.py"),
     output:
         png=tracked(f"{OUT}/forecasts/{{name}}.png", kind="result"),
     log:
@@ -160,9 +128,5 @@ rule forecast_figure:
         name="|".join(re.escape(n) for n in FORECASTS) or "^$",
     conda:
         SOFTWARE_ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     script:
         "../scripts/forecast_figure.py"

@@ -50,7 +50,7 @@ rule interpretation_fit:
     """Fit Sloth basic with d skills on the interpretation set and rotate its loadings."""
     input:
         dataset=DATASET,
-        code=pkg("interpretation/skills_model.py", "interpretation/products.py", "models", "tables.py"),
+        code=code("fit_skills.py"),
     output:
         fit=tracked(f"{OUT}/interpretation/skills_d{{d}}.json"),
     log:
@@ -61,7 +61,6 @@ rule interpretation_fit:
         d="|".join(str(d) for d in SKILL_DS),
     conda:
         SOFTWARE_ENV
-    threads: 1
     resources:
         mem_mb=2000,
         runtime=60,
@@ -75,9 +74,7 @@ rule skills_figure:
     """A skills figure: loadings, correlation, level curves, instruct vs base (Figs 2, 4, 5, 21-29)."""
     input:
         fit=lambda wc: f"{OUT}/interpretation/skills_d{SKILL_FIGURES[wc.name][1]}.json",
-        code=pkg(
-            "interpretation/skills_model.py", "interpretation/products.py", "models", "tables.py", "plotting"
-        ),
+        code=code("skills_figure.py"),
     output:
         pdf=tracked(f"{OUT}/figures/{{name}}.pdf"),
         png=tracked(f"{OUT}/figures/{{name}}.png"),
@@ -89,10 +86,6 @@ rule skills_figure:
         name=_alternatives(SKILL_FIGURES),
     conda:
         SOFTWARE_ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     params:
         kind=lambda wc: SKILL_FIGURES[wc.name][0],
         plot_order=list(INTERP["benchmarks"]),
@@ -106,7 +99,7 @@ rule skills_tables:
     """Loadings, skill correlations and skill coefficients of the d-skill fit (CSV, LaTeX)."""
     input:
         fit=f"{OUT}/interpretation/skills_d{{d}}.json",
-        code=pkg("interpretation/skills_model.py", "interpretation/products.py", "models", "tables.py"),
+        code=code("skills_tables.py"),
     output:
         loadings=tracked(f"{OUT}/tables/loadings_d{{d}}.csv"),
         correlation=tracked(f"{OUT}/tables/skill_correlation_d{{d}}.csv"),
@@ -120,10 +113,6 @@ rule skills_tables:
         d="|".join(str(d) for d in SKILL_DS),
     conda:
         SOFTWARE_ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     params:
         plot_order=list(INTERP["benchmarks"]),
     script:
@@ -134,7 +123,7 @@ rule compute_optimal:
     """Compute-optimal parameters and tokens per skill and budget (Tables 1-2)."""
     input:
         fit=f"{OUT}/interpretation/skills_d{CO['n_skills']}.json",
-        code=pkg("interpretation/skills_model.py", "interpretation/products.py", "models", "tables.py"),
+        code=code("compute_optimal.py"),
     output:
         csv=tracked(f"{OUT}/tables/compute_optimal.csv"),
         table1=tracked(f"{OUT}/tables/table1_compute_optimal_if.tex"),
@@ -145,10 +134,6 @@ rule compute_optimal:
         f"logs/timings/{OUT}/interpretation/compute_optimal.tsv"
     conda:
         SOFTWARE_ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     params:
         n_budgets=CO["n_budgets"],
         low_flops=float(CO["low_flops"]),
@@ -160,9 +145,7 @@ rule motivation_figure:
     """Scores against FLOPs per family for one benchmark (Figures 8-9 and the other benchmarks)."""
     input:
         dataset=DATASET,
-        code=pkg(
-            "interpretation/skills_model.py", "interpretation/products.py", "models", "tables.py", "plotting"
-        ),
+        code=code("motivation_figure.py"),
     output:
         pdf=tracked(f"{OUT}/figures/{{name}}.pdf"),
         png=tracked(f"{OUT}/figures/{{name}}.png"),
@@ -174,10 +157,6 @@ rule motivation_figure:
         name=_alternatives(MOTIVATION_FIGURES),
     conda:
         SOFTWARE_ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     params:
         benchmark=lambda wc: MOTIVATION_FIGURES[wc.name],
         n_families=MOTIV["n_families"],

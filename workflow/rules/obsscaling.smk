@@ -63,7 +63,7 @@ rule obsscaling_clean:
     """Validate Ruan et al.'s five ObsScaling tables and write them as clean parquet."""
     input:
         **{table: f"resources/raw/{source}.csv" for table, source in OBS_SOURCES.items()},
-        code=pkg("obsscaling/__init__.py", "obsscaling/readers.py", "data/schema.py"),
+        code=code("obsscaling_clean.py"),
     output:
         **{table: tracked(f"{OBS_DIR}/data/{table}.parquet") for table in OBS_SOURCES},
     log:
@@ -72,22 +72,15 @@ rule obsscaling_clean:
         "logs/timings/obsscaling/clean.tsv"
     conda:
         SOFTWARE_ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     script:
         "../scripts/obsscaling_clean.py"
-
-
-OBS_CODE = pkg("obsscaling", "downstream/regression.py", "models", "data/schema.py")
 
 
 rule obsscaling_fit:
     """One application: size, FLOPs and PC1..PC1-k predictors fitted at the configured split."""
     input:
         **{table: f"{OBS_DIR}/data/{table}.parquet" for table in OBS_SOURCES},
-        code=OBS_CODE,
+        code=code("obsscaling_fit.py"),
     output:
         predictions=tracked(f"{OBS_DIR}/{{obs_app}}/predictions.parquet"),
         summary=tracked(f"{OBS_DIR}/{{obs_app}}/summary.parquet"),
@@ -98,9 +91,7 @@ rule obsscaling_fit:
         "logs/timings/obsscaling/fit_{obs_app}.tsv"
     conda:
         SOFTWARE_ENV
-    threads: 1
     resources:
-        mem_mb=1000,
         runtime=30,
     params:
         obs=lambda wc: obs_params(wc.obs_app),
@@ -112,7 +103,7 @@ rule obsscaling_sloth:
     """One application: Sloth-skill predictors (skills from scores; skills from the law) on the same split."""
     input:
         **{table: f"{OBS_DIR}/data/{table}.parquet" for table in OBS_SOURCES},
-        code=OBS_CODE,
+        code=code("obsscaling_sloth.py"),
     output:
         predictions=tracked(f"{OBS_DIR}/{{obs_app}}/sloth_predictions.parquet"),
         summary=tracked(f"{OBS_DIR}/{{obs_app}}/sloth_summary.parquet"),
@@ -122,9 +113,7 @@ rule obsscaling_sloth:
         "logs/timings/obsscaling/sloth_{obs_app}.tsv"
     conda:
         SOFTWARE_ENV
-    threads: 1
     resources:
-        mem_mb=1000,
         runtime=30,
     params:
         obs=lambda wc: obs_params(wc.obs_app),
@@ -136,7 +125,7 @@ rule obsscaling_sweep:
     """One application and target: the test-share sweep of the split and its area under the error curve."""
     input:
         **{table: f"{OBS_DIR}/data/{table}.parquet" for table in OBS_SOURCES},
-        code=OBS_CODE,
+        code=code("obsscaling_sweep.py"),
     output:
         curve=tracked(f"{OBS_DIR}/{{obs_app}}/sweep/target{{index}}_curve.parquet"),
         aue=tracked(f"{OBS_DIR}/{{obs_app}}/sweep/target{{index}}_aue.parquet"),
@@ -148,9 +137,7 @@ rule obsscaling_sweep:
         index=r"\d+",
     conda:
         SOFTWARE_ENV
-    threads: 1
     resources:
-        mem_mb=1000,
         runtime=30,
     params:
         obs=lambda wc: obs_params(wc.obs_app),
@@ -165,7 +152,7 @@ rule obsscaling_tables:
         summaries=expand(f"{OBS_DIR}/{{app}}/summary.parquet", app=OBS_APPS),
         sloth=expand(f"{OBS_DIR}/{{app}}/sloth_summary.parquet", app=OBS_APPS),
         aues=[f"{OBS_DIR}/{app}/sweep/target{i}_aue.parquet" for app, i in OBS_SWEEPS],
-        code=pkg("obsscaling/__init__.py", "obsscaling/mse_tables.py"),
+        code=code("obsscaling_tables.py"),
     output:
         mse=tracked("results/tables/obsscaling_mse.csv"),
         sweep=tracked("results/tables/obsscaling_cutoff_sweep.csv"),
@@ -173,10 +160,6 @@ rule obsscaling_tables:
         "logs/obsscaling/tables.log",
     conda:
         SOFTWARE_ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     params:
         targets=[t for app in OBS_APPS for t in OBS["applications"][app]["targets"]] if OBS else [],
     script:
@@ -188,7 +171,7 @@ rule obsscaling_curves_figure:
     input:
         predictions=f"{OBS_DIR}/{{obs_app}}/predictions.parquet",
         summary=f"{OBS_DIR}/{{obs_app}}/summary.parquet",
-        code=pkg("obsscaling/__init__.py", "obsscaling/scaling_plots.py", "plotting"),
+        code=code("obsscaling_figure.py"),
     output:
         pdf=tracked("results/figures/obsscaling_curves_{obs_app}.pdf"),
         png=tracked("results/figures/obsscaling_curves_{obs_app}.png"),
@@ -196,10 +179,6 @@ rule obsscaling_curves_figure:
         "logs/obsscaling/figure_curves_{obs_app}.log",
     conda:
         SOFTWARE_ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     params:
         kind="curves",
         labels=lambda wc: {t: s["label"] for t, s in OBS["applications"][wc.obs_app]["targets"].items()},
@@ -212,7 +191,7 @@ rule obsscaling_test_mse_figure:
     """Held-out MSE of every predictor and target."""
     input:
         mse="results/tables/obsscaling_mse.csv",
-        code=pkg("obsscaling/__init__.py", "obsscaling/scaling_plots.py", "plotting"),
+        code=code("obsscaling_figure.py"),
     output:
         pdf=tracked("results/figures/obsscaling_test_mse.pdf"),
         png=tracked("results/figures/obsscaling_test_mse.png"),
@@ -220,10 +199,6 @@ rule obsscaling_test_mse_figure:
         "logs/obsscaling/figure_test_mse.log",
     conda:
         SOFTWARE_ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     params:
         kind="test_mse",
         labels=obs_target_labels() if OBS else {},
@@ -236,7 +211,7 @@ rule obsscaling_sweep_figure:
     input:
         curves=[f"{OBS_DIR}/{app}/sweep/target{i}_curve.parquet" for app, i in OBS_SWEEPS],
         sweep="results/tables/obsscaling_cutoff_sweep.csv",
-        code=pkg("obsscaling/__init__.py", "obsscaling/scaling_plots.py", "plotting"),
+        code=code("obsscaling_figure.py"),
     output:
         pdf=tracked("results/figures/obsscaling_cutoff_sweep.pdf"),
         png=tracked("results/figures/obsscaling_cutoff_sweep.png"),
@@ -244,10 +219,6 @@ rule obsscaling_sweep_figure:
         "logs/obsscaling/figure_sweep.log",
     conda:
         SOFTWARE_ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     params:
         kind="sweep",
         labels=obs_target_labels() if OBS else {},
@@ -259,7 +230,7 @@ rule obsscaling_weights_figure:
     """Effective benchmark weights of the PC predictors."""
     input:
         weights=expand(f"{OBS_DIR}/{{app}}/weights.parquet", app=OBS_APPS),
-        code=pkg("obsscaling/__init__.py", "obsscaling/scaling_plots.py", "plotting"),
+        code=code("obsscaling_figure.py"),
     output:
         pdf=tracked("results/figures/obsscaling_weights.pdf"),
         png=tracked("results/figures/obsscaling_weights.png"),
@@ -267,10 +238,6 @@ rule obsscaling_weights_figure:
         "logs/obsscaling/figure_weights.log",
     conda:
         SOFTWARE_ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     params:
         kind="weights",
         labels=obs_target_labels() if OBS else {},

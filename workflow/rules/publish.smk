@@ -27,7 +27,8 @@ localrules:
 rule publish_result:
     """Publish a finished job's tracked file: copy its work file onto the tracked path (atomic rename)."""
     input:
-        f"{WORK}/{{path}}",
+        work=f"{WORK}/{{path}}",
+        code=module_code("slothpipe.publish"),
     output:
         report(
             "{path}",
@@ -43,7 +44,7 @@ rule publish_result:
     params:
         caption=lambda wildcards: catalog_entry(wildcards).caption(),
     shell:
-        PUBLISH_CMD + " {input:q} {output:q} 2> {log:q}"
+        PUBLISH_CMD + " {input.work:q} {output:q} 2> {log:q}"
 
 
 use rule publish_result as publish_intermediate with:

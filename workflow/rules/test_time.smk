@@ -39,7 +39,7 @@ TEST_TIME_OUTPUTS = (
 checkpoint download_test_time:
     """Fetch the test-time source's files (Hub, HF cache or mirror); record whether it could be reached."""
     input:
-        code=pkg("download.py", "test_time/monkey_data.py"),
+        code=code("test_time_download.py"),
     output:
         raw=directory("resources/raw/test_time"),
         status="resources/raw/test_time.json",
@@ -49,10 +49,8 @@ checkpoint download_test_time:
         "logs/timings/test_time/download.tsv"
     conda:
         SOFTWARE_ENV
-    threads: 1
     resources:
         network=1,
-        mem_mb=1000,
         runtime=60,
     params:
         source=TT["source"],
@@ -72,7 +70,7 @@ rule test_time_clean:
         raw="resources/raw/test_time",
         status="resources/raw/test_time.json",
         registry=config["registry"],
-        code=pkg("test_time/monkey_data.py", "download.py", "data/registry.py"),
+        code=code("test_time_clean.py"),
     output:
         counts=tracked("results/test_time/counts.parquet"),
         manifest=tracked(f"results/data/manifests/{TT['source']}.json"),
@@ -82,7 +80,6 @@ rule test_time_clean:
         "logs/timings/test_time/clean.tsv"
     conda:
         SOFTWARE_ENV
-    threads: 1
     resources:
         # an array of records is read one record (one problem's 10,000 samples) at a time
         mem_mb=2000,
@@ -97,12 +94,7 @@ rule test_time_skills:
     """Skills of every model from a Sloth basic fit without the targets (theirs from the scaling law)."""
     input:
         dataset=DATASET,
-        code=pkg(
-            "interpretation/skills_model.py",
-            "models",
-            "downstream/skill_sources.py",
-            "downstream/regression.py",
-        ),
+        code=code("downstream_skills.py"),
     output:
         skills=tracked(f"{OUT}/test_time/skills.parquet"),
         loadings=tracked(f"{OUT}/test_time/skills_loadings.csv"),
@@ -113,7 +105,6 @@ rule test_time_skills:
         f"logs/timings/{OUT}/test_time/skills.tsv"
     conda:
         SOFTWARE_ENV
-    threads: 1
     resources:
         mem_mb=2000,
         runtime=60,
@@ -128,7 +119,7 @@ rule test_time_fit:
     input:
         counts="results/test_time/counts.parquet",
         skills=f"{OUT}/test_time/skills.parquet",
-        code=pkg("test_time/irt.py"),
+        code=code("test_time_fit.py"),
     output:
         irt=tracked(f"{OUT}/test_time/irt.parquet"),
         info=tracked(f"{OUT}/test_time/irt_info.json"),
@@ -139,9 +130,7 @@ rule test_time_fit:
         f"logs/timings/{OUT}/test_time/fit.tsv"
     conda:
         SOFTWARE_ENV
-    threads: 1
     resources:
-        mem_mb=1000,
         runtime=30,
     params:
         targets=TT["targets"],
@@ -155,13 +144,13 @@ rule test_time_table:
     """Predicted and true pass@k of the targets and the IRT training models at a log grid of k."""
     input:
         curves=f"{OUT}/test_time/curves.parquet",
+        code=code("test_time_table.py"),
     output:
         csv=tracked(f"{OUT}/tables/test_time_pass_at_k.csv"),
     log:
         f"logs/{OUT}/tables/test_time_pass_at_k.log",
     conda:
         SOFTWARE_ENV
-    threads: 1
     resources:
         mem_mb=500,
         runtime=5,
@@ -173,7 +162,7 @@ rule test_time_figure:
     """Figure 7: coverage against k, ground truth (solid) and Sloth + IRT prediction (dashed)."""
     input:
         curves=f"{OUT}/test_time/curves.parquet",
-        code=pkg("test_time/figure.py", "plotting"),
+        code=code("test_time_figure.py"),
     output:
         pdf=tracked(f"{OUT}/figures/fig07_test_time.pdf"),
         png=tracked(f"{OUT}/figures/fig07_test_time.png"),
@@ -181,10 +170,6 @@ rule test_time_figure:
         f"logs/{OUT}/figures/fig07_test_time.log",
     conda:
         SOFTWARE_ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     params:
         targets=TT["targets"],
     script:

@@ -254,3 +254,29 @@ def chance_levels(benchmarks: Sequence[str]) -> np.ndarray:
             )
         out.append(CHANCE_LEVELS[name])
     return np.array(out, dtype=float)
+
+
+def fit_settings(names: Sequence[str]) -> dict[str, dict]:
+    """What the fitted numbers of the methods ``names`` depend on in this table, as plain data.
+
+    For each method and each of its warm-start ancestors (whose fits it starts from): the kind, the estimator
+    settings, the seed index (``paper_index``) and the warm start.  Not the labels, codes and figure choices:
+    the fold jobs' params hold this (workflow/rules/common.smk), so editing a label re-runs no fit while
+    editing a setting re-runs exactly the folds of that method's bundle.
+    """
+    out: dict[str, dict] = {}
+    todo = [str(n) for n in names]
+    while todo:
+        name = todo.pop(0)
+        if name in out:
+            continue
+        spec = METHODS[name]
+        out[name] = {
+            "kind": spec.kind,
+            "settings": dict(spec.settings),
+            "paper_index": spec.paper_index,
+            "warm_start": spec.warm_start,
+        }
+        if spec.warm_start is not None:
+            todo.append(spec.warm_start)
+    return dict(sorted(out.items()))
