@@ -84,7 +84,7 @@ def main() -> None:
                 s for s in plan["settings"] if s["suite"] == args.suite and s["n_train_models"] == args.n
             )
             folds = [
-                f"results/evaluation/folds/{args.suite}/n{args.n}/{g['id']}/{bundle}.parquet"
+                f"resources/folds/paper/{args.suite}/n{args.n}/{g['id']}/{bundle}.parquet"
                 for g in setting["groups"]
                 for bundle in ("baselines", "sloth")
                 if bundle != "sloth" or any(m.startswith("sloth") for m in args.methods)

@@ -18,8 +18,8 @@ Usage (from the repository root, after the data stage and ``plan_groups``)::
     python studies/stability.py --suite v2 --n 2 --group qwen2 --bundle sloth --out /tmp/stab
     python studies/stability.py --out /tmp/stab --ulp                 # also a 1-ulp input perturbation
     python studies/stability.py --compare /tmp/stab                   # re-print the report
-    python studies/stability.py --folds default=results/evaluation/folds \
-        --folds SandyBridge=/tmp/clone/results/evaluation/folds --out /tmp/stab  # two pipeline runs
+    python studies/stability.py --folds default=resources/folds/paper \
+        --folds SandyBridge=/tmp/clone/resources/folds/paper --out /tmp/stab  # two pipeline runs
 
 ``--folds NAME=DIR`` reads a run from the fold outputs of a pipeline run (``<DIR>/<suite>/n<n>/<group>/
 <bundle>.parquet``), for instance a whole rebuild in a clone under ``OPENBLAS_CORETYPE=SandyBridge``; with two
@@ -229,7 +229,7 @@ def _run(ns: argparse.Namespace, kernel: str, ulp: bool) -> Path:
 
 
 def read_folds(directory: Path) -> pd.DataFrame:
-    """Every fold output under a pipeline run's ``evaluation/folds`` directory, as one prediction table."""
+    """Every fold output under a pipeline run's ``resources/folds/paper`` directory, as one prediction table."""
     files = sorted(Path(directory).glob("*/n*/*/*.parquet"))
     if not files:
         raise SystemExit(f"stability.py: no fold outputs under {directory}")

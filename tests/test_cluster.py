@@ -18,7 +18,7 @@ from world import repository_config, write_config
 pytestmark = [pytest.mark.shared, pytest.mark.slow(seconds=60)]
 
 PROFILE = REPO / "profiles" / "local-cluster"
-FOLDS = [f"results/evaluation/folds/v2/n1/{group}/baselines.parquet" for group in ("qwen2", "yi-1.5")]
+FOLDS = [f"resources/folds/paper/v2/n1/{group}/baselines.parquet" for group in ("qwen2", "yi-1.5")]
 DATA = ["results/data/dataset.parquet", "results/data/unmatched.csv"]
 
 

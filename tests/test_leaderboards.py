@@ -26,6 +26,7 @@ from slothpipe.figure_plan import (
     link_figures,
     loadings_figures,
     motivation_figures,
+    shared_intercept_figures,
     shared_intercept_setting,
     skill_figures,
 )
@@ -123,6 +124,8 @@ def test_figure3_needs_its_methods_and_a_combined_suite():
     assert shared_intercept_setting(SUITES, [1], methods[:2]) is None
     assert shared_intercept_setting(SUITES, [2], methods) is None
     assert shared_intercept_setting({"v1": SUITES["v1"]}, [1], methods) is None
+    assert shared_intercept_figures(SUITES, [1], methods) == {"fig03_shared_intercept": ("v1+v2", 1)}
+    assert shared_intercept_figures(SUITES, [2], methods) == {}
     assert has_method(["sloth_d3"], "sloth_d") and not has_method(["sloth_dx"], "sloth_d")
     assert has_method(["flops_shared"], "flops_shared") and not has_method(["sloth_shared_d2"], "sloth_d")
 

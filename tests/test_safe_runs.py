@@ -42,8 +42,9 @@ def snakemake(root: Path, *args: str, mirror: Path | None = None, config: tuple[
 
 
 def tracked(root: Path) -> dict[str, str]:
-    """sha256 of every file under results/ that git tracks in the real repository (not the per-fold files)."""
-    return hashes(root, skip=("evaluation/folds/",))
+    """sha256 of every file under results/ (all tracked in the real repository; the per-fold files are under
+    resources/)."""
+    return hashes(root)
 
 
 @pytest.fixture(scope="module")
@@ -183,7 +184,7 @@ def test_sigterm_and_ctrl_c_during_fold_jobs_keep_tracked_files_and_the_next_run
     before = tracked(world)
     args = (*TARGETS, "--forcerun", "evaluate_fold")
     for sig, group in ((signal.SIGTERM, False), (signal.SIGINT, True)):
-        interrupt(world, args, "evaluate_fold", "evaluation/folds/", sig, group)
+        interrupt(world, args, "evaluate_fold", "resources/folds/", sig, group)
         assert tracked(world) == before
 
     again = snakemake(world, *TARGETS)
@@ -217,7 +218,7 @@ def test_a_v2_update_of_the_mirror_reruns_the_v2_download_and_no_v1_fold(world, 
 def test_redraw_profile_rebuilds_a_table_in_a_fresh_clone_without_downloads_or_fits(world):
     # Finding 8: a fresh clone has the tracked results but no downloads, work files, folds or metadata.
     before = tracked(world)
-    for untracked in ("resources", ".snakemake", "logs", "results/evaluation/folds", "mirror"):
+    for untracked in ("resources", ".snakemake", "logs", "mirror"):
         shutil.rmtree(world / untracked)
     # (a table: the same mechanism as a figure, and this world's figures are not built)
     (world / "results" / "tables" / "mae_summary.csv").unlink()

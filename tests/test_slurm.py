@@ -26,7 +26,7 @@ from test_cluster import DATA, workdir
 from slothpipe.cluster import check_slurm_settings
 from slothpipe.errors import ConfigError
 
-FOLDS = [f"results/evaluation/folds/v2/n1/{g}/baselines.parquet" for g in ("qwen2", "yi-1.5", "smollm")]
+FOLDS = [f"resources/folds/paper/v2/n1/{g}/baselines.parquet" for g in ("qwen2", "yi-1.5", "smollm")]
 
 
 @pytest.fixture

@@ -125,6 +125,14 @@ def shared_intercept_setting(
     return (combined[0], 1)
 
 
+def shared_intercept_figures(
+    suites: Iterable[str], n_train_models: Iterable[int], methods: Iterable[str]
+) -> dict[str, tuple[str, int]]:
+    """Name -> (suite, n) of Figure 3 (:func:`shared_intercept_setting`): one entry, or none."""
+    setting = shared_intercept_setting(suites, n_train_models, methods)
+    return {} if setting is None else {"fig03_shared_intercept": setting}
+
+
 # ------------------------------------------------------------------------------------ interpretation
 
 # Paper figure numbers per kind and number of skills; other d get no number.  Figures 21-22 and 26-27 carry

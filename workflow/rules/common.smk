@@ -1,11 +1,20 @@
 # Shared helpers: configuration validation, package-source inputs, paths.
 
+import json
 import os
 import re
+import sys
 from pathlib import Path
 
 from slothpipe.cluster import check_slurm_settings, raw_default_resources
+from slothpipe.catalog import describe
 from slothpipe.code_inputs import modules_reached
+from slothpipe.evaluation.bundles import uses_random_starts
+from slothpipe.evaluation.protocol import protocol_label, protocol_runs
+from slothpipe.models.methods import METHODS
+from slothpipe.models.methods import fit_settings as method_fit_settings
+from slothpipe.test_time.monkey_data import mirror_holds
+from slothpipe.test_time.monkey_data import skip_message as test_time_skip_message
 from slothpipe.config import check_config
 
 # The repository: two levels above this file, whichever Snakefile (root or workflow/) was the entry point.
@@ -33,7 +42,7 @@ SOFTWARE_ENV = "../envs/slothpipe.yaml"
 
 
 def code(script):
-    """The code inputs of a rule that runs ``workflow/scripts/<script>``: the script and every package module
+    """The code inputs of the jobs that run ``workflow/scripts/<script>``, the script and every package module
     it can run, read from its imports when the workflow is parsed (slothpipe.code_inputs), so that editing any
     of them re-runs the rule's jobs and editing anything else does not.  Never a hand-kept list."""
     path = REPO / "workflow" / "scripts" / script
@@ -42,7 +51,7 @@ def code(script):
 
 
 def module_code(module):
-    """The code inputs of a rule that runs ``python -m <module>`` (as ``code`` for a script)."""
+    """The code inputs of the jobs that run ``python -m <module>`` (as ``code`` for a script)."""
     return [_display_path(f) for f in modules_reached(REPO / "src", modules=[module])]
 
 
@@ -116,23 +125,30 @@ def raw_files(sources):
 METADATA = config["metadata"]
 DATASET = "results/data/dataset.parquet" if METADATA == "paper" else "results/data/dataset_corrected.parquet"
 OUT = "results" if METADATA == "paper" else "results/corrected"
+# Untracked job outputs live under resources/ like every other work file: the fold jobs' errors (hundreds of
+# small files; group_errors.parquet aggregates them) and the protocol comparison's refits.
+FOLD_DIR = f"resources/folds/{METADATA}"
+PROTOCOL_DIR = f"resources/protocol/{METADATA}"
 
 
-# ---- helpers of evaluation.smk (the linter keeps functions out of rule files; they run at call time,
-# when evaluation.smk's settings are defined)
+# ---- helpers of the stage files.  The linter keeps functions out of rule files, so they live here; each takes
+# the settings it needs as arguments (a stage file passes its own), so this file stands alone: it uses no name
+# that a later include defines (tests/test_workflow_style.py checks it).
+
+# The geomin search settings of the interpretation stage that every skills fit reuses (downstream, test time).
+ROTATION_KEYS = ("rotation_starts", "rotation_tol", "rotation_max_iter")
 
 
-def bundle_params(bundle):
-    """Everything a fold job of `bundle` depends on besides its input files."""
-    names = BUNDLES[bundle]
+def bundle_params(names, evaluation):
+    """Everything a fold job of a bundle (its method slugs `names`) depends on besides its input files."""
     # what the fits depend on in the method table (models/methods.fit_settings), not labels or figure choices
-    params = {"methods": names, "settings": fit_settings(names)}
+    params = {"methods": names, "settings": method_fit_settings(names)}
     if uses_random_starts(names, METHODS):
-        params.update(random_state=EVAL["random_state"], n_restarts=EVAL["n_restarts"])
+        params.update(random_state=evaluation["random_state"], n_restarts=evaluation["n_restarts"])
         # only a non-default solver is recorded, so that the default keeps the params (and the fold outputs)
         # of runs made before the setting existed
-        if SOLVER != "lbfgs":
-            params["solver"] = SOLVER
+        if evaluation["solver"] != "lbfgs":
+            params["solver"] = evaluation["solver"]
     return params
 
 
@@ -140,15 +156,15 @@ def plan_path():
     return f"{OUT}/evaluation/plan.json"
 
 
-def fold_files(wildcards=None):
-    """Every fold output of the plan (evaluated once the plan_groups checkpoint has run)."""
+def fold_files(bundles):
+    """Every fold output of the plan for the bundles (evaluated once the plan_groups checkpoint has run)."""
     with open(checkpoints.plan_groups.get().output.plan, encoding="utf-8") as fh:
         plan = json.load(fh)
     return [
-        f"{OUT}/evaluation/folds/{s['suite']}/n{s['n_train_models']}/{g['id']}/{bundle}.parquet"
+        f"{FOLD_DIR}/{s['suite']}/n{s['n_train_models']}/{g['id']}/{bundle}.parquet"
         for s in plan["settings"]
         for g in s["groups"]
-        for bundle in BUNDLES
+        for bundle in bundles
     ]
 
 
@@ -168,124 +184,103 @@ def fold_slice(wildcards):
     return entry
 
 
-def protocol_fold_files():
+def protocol_fold_files(protocol):
     """The fold files of the protocol comparison (config `evaluation: headline_test: protocol`)."""
-    from slothpipe.evaluation.protocol import protocol_runs
-
-    solver = PROTOCOL["solver"]
+    solver = protocol["solver"]
     return [
-        f"{OUT}/evaluation/protocol/{solver}/s{seed}/{suite}/n{n}/{group}.parquet"
-        for seed, suite, n, group in protocol_runs(PROTOCOL)
+        f"{PROTOCOL_DIR}/{solver}/s{seed}/{suite}/n{n}/{group}.parquet"
+        for seed, suite, n, group in protocol_runs(protocol)
     ]
 
 
-def protocol_fold_labels():
-    """The `protocol` label of each of protocol_fold_files(), in the same order."""
-    from slothpipe.evaluation.protocol import protocol_label, protocol_runs
-
-    return [protocol_label(PROTOCOL["solver"], seed) for seed, *_ in protocol_runs(PROTOCOL)]
+def protocol_fold_labels(protocol):
+    """The `protocol` label of each of protocol_fold_files(protocol), in the same order."""
+    return [protocol_label(protocol["solver"], seed) for seed, *_ in protocol_runs(protocol)]
 
 
-# ---- helpers of interpretation.smk (the linter keeps functions out of rule files; they run at call time,
-# when interpretation.smk's settings are defined)
-
-
-def fit_settings(d):
-    """Everything the fit of d skills depends on besides the dataset (also recorded in its file)."""
+def skills_fit_settings(d, interp):
+    """Everything the interpretation fit of d skills depends on besides the dataset (also in its file)."""
     return {
         "n_skills": int(d),
-        "benchmarks": list(INTERP["benchmarks"]),
+        "benchmarks": list(interp["benchmarks"]),
         "log_base": 10.0,
-        "n_restarts": INTERP["n_restarts"],
-        "random_state": INTERP["random_state"],
-        "anchor": INTERP["anchor"],
-        "rotation_starts": INTERP["rotation_starts"],
-        "rotation_tol": INTERP["rotation_tol"],
-        "rotation_max_iter": INTERP["rotation_max_iter"],
-        **({"ridge": INTERP["ridge"]} if "ridge" in INTERP else {}),
+        "n_restarts": interp["n_restarts"],
+        "random_state": interp["random_state"],
+        "anchor": interp["anchor"],
+        "rotation_starts": interp["rotation_starts"],
+        "rotation_tol": interp["rotation_tol"],
+        "rotation_max_iter": interp["rotation_max_iter"],
+        **({"ridge": interp["ridge"]} if "ridge" in interp else {}),
     }
 
 
-def _alternatives(names):
-    return "|".join(re.escape(n) for n in sorted(names))
+def alternatives(names):
+    """A wildcard constraint matching exactly `names` (nothing when there are none)."""
+    return "|".join(re.escape(n) for n in sorted(names)) or "^$"
 
 
-# ---- helpers of downstream.smk (the linter keeps functions out of rule files; they run at call time,
-# when downstream.smk's settings are defined)
-
-
-def downstream_skill_params(setting):
-    """Everything a skills job depends on besides the dataset."""
-    spec = DS_SKILLS[setting]
-    params = dict(spec, benchmarks=DS["benchmarks"], n_skills=DS["n_skills"])
+def downstream_skill_params(setting, downstream):
+    """Everything a downstream skills job depends on besides the dataset."""
+    spec = downstream["skills"][setting]
+    params = dict(spec, benchmarks=downstream["benchmarks"], n_skills=downstream["n_skills"])
     if spec["method"] == "sloth":
-        params.update(n_restarts=DS["n_restarts"], seeds=DS["seeds"], anchor=DS["anchor"])
-        if "ridge" in DS:
-            params["ridge"] = DS["ridge"]
+        params.update(
+            n_restarts=downstream["n_restarts"], seeds=downstream["seeds"], anchor=downstream["anchor"]
+        )
+        if "ridge" in downstream:
+            params["ridge"] = downstream["ridge"]
         # the geomin search of the interpretation stage (one place for it): a single start stopped at
         # factor_analyzer's tolerance lands where the CPU's rounding puts it (docs/numerics.md)
         params["rotation"] = {k: config["interpretation"][k] for k in ROTATION_KEYS}
     return params
 
 
-def link_params(suite, family):
-    case = LINK["cases"][LINK_JOBS[(suite, family)]]
+def link_params(suite, family, link, link_jobs):
+    """Everything a link-function job depends on besides the dataset (`link`: config downstream.link_functions)."""
+    case = link["cases"][link_jobs[(suite, family)]]
     return dict(
-        benchmarks=LINK["suites"][suite],
+        benchmarks=link["suites"][suite],
         family=family,
         exclude=case["exclude"],
         test_model=case["test_models"][family],
         n_train_models=case["n_train_models"],
-        methods=LINK["methods"],
-        sizes=LINK["sizes"],
-        random_state=LINK["random_state"],
+        methods=link["methods"],
+        sizes=link["sizes"],
+        random_state=link["random_state"],
     )
 
 
-def task_files(wildcards=None):
-    return [spec["file"] for spec in DS_TASKS.values() if "file" in spec]
+def task_files(tasks):
+    return [spec["file"] for spec in tasks.values() if "file" in spec]
 
 
-# ---- helpers of obsscaling.smk (the linter keeps functions out of rule files; they run at call time,
-# when obsscaling.smk's settings are defined)
-
-
-def obs_params(app):
+def obs_params(app, obs):
     """The obsscaling settings one application's jobs depend on (other applications' edits do not rerun it)."""
-    shared = {k: v for k, v in OBS.items() if k != "applications"}
-    return dict(shared, applications={app: OBS["applications"][app]})
+    shared = {k: v for k, v in obs.items() if k != "applications"}
+    return dict(shared, applications={app: obs["applications"][app]})
 
 
-def obs_target_labels():
-    return {t: spec["label"] for app in OBS_APPS for t, spec in OBS["applications"][app]["targets"].items()}
+def obs_target_labels(obs):
+    if not obs:
+        return {}
+    return {t: spec["label"] for app in obs["applications"].values() for t, spec in app["targets"].items()}
 
 
-# ---- helpers of publish.smk (the linter keeps functions out of rule files; they run at call time,
-# when publish.smk's settings are defined)
+def catalog_entry(wildcards, catalog):
+    return describe(catalog, wildcards.path.removeprefix("results/"))
 
 
-def catalog_entry(wildcards):
-    return describe(CATALOG, wildcards.path.removeprefix("results/"))
-
-
-# ---- helpers of forecast.smk (they run at call time, when forecast.smk's settings are defined)
-
-
-def forecast_options(name):
+def forecast_options(name, forecasts, evaluation):
     """Everything a forecast job depends on besides its input files."""
-    request = FC["requests"].get(name, {})
+    request = forecasts["requests"].get(name, {})
     return {
         "leaderboard": request.get("leaderboard"),
         "exclude_families": list(request.get("exclude_families", [])),
-        "level": FC["level"],
-        "method": FC["method"],
-        "random_state": EVAL["random_state"],
-        "n_restarts": EVAL["n_restarts"],
+        "level": forecasts["level"],
+        "method": forecasts["method"],
+        "random_state": evaluation["random_state"],
+        "n_restarts": evaluation["n_restarts"],
     }
-
-
-# ---- helpers of test_time.smk (the linter keeps functions out of rule files; they run at call time,
-# when test_time.smk's settings are defined)
 
 
 def test_time_skill_params():
@@ -299,9 +294,7 @@ def test_time_skill_params():
         seeds=list(TEST_TIME["seeds"]),
         anchor=TEST_TIME["anchor"],
         # the geomin search of the interpretation stage, as the downstream skills fits
-        rotation={
-            k: config["interpretation"][k] for k in ("rotation_starts", "rotation_tol", "rotation_max_iter")
-        },
+        rotation={k: config["interpretation"][k] for k in ROTATION_KEYS},
     )
     if "ridge" in TEST_TIME:
         params["ridge"] = TEST_TIME["ridge"]
@@ -320,8 +313,8 @@ def _test_time_skipped(reason):
     return []
 
 
-def test_time_targets(wildcards=None):
-    """The test-time stage's outputs where its source is available, else nothing (and the message, once)."""
+def test_time_targets(outputs):
+    """The test-time stage's `outputs` where its source is available, else nothing (and the message, once)."""
     if TEST_TIME is None:
         return []
     repo = config["sources"]["hub"][TEST_TIME["source"]]["repo_id"]
@@ -331,4 +324,4 @@ def test_time_targets(wildcards=None):
         status = json.load(fh)
     if not status["available"]:
         return _test_time_skipped(status["reason"])
-    return with_work_copies(TEST_TIME_OUTPUTS)
+    return with_work_copies(outputs)

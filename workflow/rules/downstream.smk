@@ -21,9 +21,6 @@ DS_TASKS = DS["tasks"]
 LINK = DS["link_functions"]
 
 
-ROTATION_KEYS = ("rotation_starts", "rotation_tol", "rotation_max_iter")
-
-
 # Which figures (paper numbers where the paper has them) and what they show: slothpipe.figure_plan.
 DOWNSTREAM_FIGURES = downstream_figures(DS_TASKS, DS_SKILLS)  # name -> task, panels [(setting, title)]
 LOADINGS_FIGURES = loadings_figures(DS_SKILLS)  # name -> setting, title, vmin, vmax
@@ -74,7 +71,7 @@ rule downstream_skills:
         mem_mb=2000,
         runtime=60,
     params:
-        spec=lambda wc: downstream_skill_params(wc.ds_setting),
+        spec=lambda wc: downstream_skill_params(wc.ds_setting, DS),
     script:
         "../scripts/downstream_skills.py"
 
@@ -84,7 +81,7 @@ rule downstream_regressions:
     input:
         dataset=DATASET,
         skills=expand(f"{OUT}/downstream/skills/{{s}}.parquet", s=list(DS_SKILLS)),
-        task_files=task_files,
+        task_files=lambda wc: task_files(DS_TASKS),
         code=code("downstream_regressions.py"),
     output:
         points=tracked(f"{OUT}/downstream/regressions.parquet"),
@@ -179,7 +176,7 @@ rule link_curves:
     resources:
         runtime=30,
     params:
-        spec=lambda wc: link_params(wc.link_suite, wc.link_family),
+        spec=lambda wc: link_params(wc.link_suite, wc.link_family, LINK, LINK_JOBS),
     script:
         "../scripts/link_curves.py"
 
@@ -203,7 +200,7 @@ rule link_curves_figure:
         title=lambda wc: "LB {}: {} (held-out {})".format(
             LINK_FIGURES[wc.name][0],
             LINK_FIGURES[wc.name][1],
-            link_params(*LINK_FIGURES[wc.name])["test_model"],
+            link_params(*LINK_FIGURES[wc.name], LINK, LINK_JOBS)["test_model"],
         ),
     script:
         "../scripts/link_curves_figure.py"

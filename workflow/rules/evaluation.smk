@@ -4,7 +4,7 @@
 #   evaluate_fold             one suite x n_train_models x group x method bundle, reading only the slice of
 #                             the dataset and plan of its suite and setting (written by plan_groups under a
 #                             name that follows its content: a v2-only data change re-runs no v1 fold)
-#                                                                -> {OUT}/evaluation/folds/.../{bundle}.parquet
+#                                                                -> resources/folds/.../{bundle}.parquet
 #   aggregate_errors          all folds                           -> {OUT}/evaluation/group_errors.parquet
 #   mae_summary, paper_comparison, table_models                 -> {OUT}/tables/...
 #   heatmap_figure, family_figure, figure_shared_intercept       -> {OUT}/figures/...
@@ -16,8 +16,8 @@ import json
 import re
 
 from slothpipe.evaluation.bundles import method_bundles, uses_random_starts
-from slothpipe.figure_plan import family_figures, heatmap_figures, shared_intercept_setting
-from slothpipe.models.methods import METHODS, fit_settings
+from slothpipe.figure_plan import family_figures, heatmap_figures, shared_intercept_figures
+from slothpipe.models.methods import METHODS
 
 EVAL = config["evaluation"]
 SUITES = EVAL["suites"]
@@ -61,7 +61,7 @@ rule evaluate_fold:
         unpack(fold_slice),
         code=code("evaluate_fold.py"),
     output:
-        f"{OUT}/evaluation/folds/{{suite}}/n{{n}}/{{group}}/{{bundle}}.parquet",
+        f"{FOLD_DIR}/{{suite}}/n{{n}}/{{group}}/{{bundle}}.parquet",
     log:
         f"logs/{OUT}/evaluate_fold/{{suite}}/n{{n}}/{{group}}/{{bundle}}.log",
     benchmark:
@@ -72,7 +72,7 @@ rule evaluate_fold:
         runtime=15,
     params:
         benchmarks=lambda wc: SUITES[wc.suite],
-        bundle=lambda wc: bundle_params(wc.bundle),
+        bundle=lambda wc: bundle_params(BUNDLES[wc.bundle], EVAL),
     script:
         "../scripts/evaluate_fold.py"
 
@@ -80,7 +80,7 @@ rule evaluate_fold:
 rule aggregate_errors:
     """Collect every fold's errors into one table of MAE per group, method and benchmark."""
     input:
-        folds=fold_files,
+        folds=lambda wc: fold_files(BUNDLES),
         code=code("aggregate_errors.py"),
     output:
         groups=tracked(f"{OUT}/evaluation/group_errors.parquet"),
@@ -168,7 +168,7 @@ rule table_models:
 # Which figures and panels: slothpipe.figure_plan (one panel per leaderboard suite of the source table).
 HEATMAP_FIGURES = heatmap_figures(SUITES, N_TRAIN)
 FAMILY_FIGURES = family_figures(SUITES, N_TRAIN)
-SHARED_FIGURE = shared_intercept_setting(SUITES, N_TRAIN, SELECTED_METHODS)  # Figure 3, or None
+SHARED_FIGURES = shared_intercept_figures(SUITES, N_TRAIN, SELECTED_METHODS)  # Figure 3, or nothing
 
 EVALUATION_OUTPUTS = [
     f"{OUT}/evaluation/plan.json",
@@ -176,10 +176,12 @@ EVALUATION_OUTPUTS = [
     f"{OUT}/tables/mae_summary.csv",
     f"{OUT}/tables/paper_comparison.csv",
     f"{OUT}/tables/table3_models.csv",
-    *expand(f"{OUT}/figures/{{name}}.{{ext}}", name=[*HEATMAP_FIGURES, *FAMILY_FIGURES], ext=["pdf", "png"]),
+    *expand(
+        f"{OUT}/figures/{{name}}.{{ext}}",
+        name=[*HEATMAP_FIGURES, *FAMILY_FIGURES, *SHARED_FIGURES],
+        ext=["pdf", "png"],
+    ),
 ]
-if SHARED_FIGURE is not None:
-    EVALUATION_OUTPUTS += expand(f"{OUT}/figures/fig03_shared_intercept.{{ext}}", ext=["pdf", "png"])
 
 
 rule heatmap_figure:
@@ -232,14 +234,16 @@ rule figure_shared_intercept:
         groups=f"{OUT}/evaluation/group_errors.parquet",
         code=code("figure_shared_intercept.py"),
     output:
-        pdf=tracked(f"{OUT}/figures/fig03_shared_intercept.pdf"),
-        png=tracked(f"{OUT}/figures/fig03_shared_intercept.png"),
+        pdf=tracked(f"{OUT}/figures/{{name}}.pdf"),
+        png=tracked(f"{OUT}/figures/{{name}}.png"),
     log:
-        f"logs/{OUT}/figures/fig03_shared_intercept.log",
+        f"logs/{OUT}/figures/{{name}}.log",
+    wildcard_constraints:
+        name=alternatives(SHARED_FIGURES),
     conda:
         SOFTWARE_ENV
     params:
-        setting=SHARED_FIGURE,
+        setting=lambda wc: SHARED_FIGURES[wc.name],
         suites=SUITES,
         methods=SELECTED_METHODS,
     script:
@@ -342,7 +346,7 @@ rule protocol_fold:
         plan=f"{OUT}/evaluation/plan.json",
         code=code("protocol_fold.py"),
     output:
-        f"{OUT}/evaluation/protocol/{{solver}}/s{{seed}}/{{suite}}/n{{n}}/{{group}}.parquet",
+        f"{PROTOCOL_DIR}/{{solver}}/s{{seed}}/{{suite}}/n{{n}}/{{group}}.parquet",
     log:
         f"logs/{OUT}/protocol_fold/{{solver}}/s{{seed}}/{{suite}}/n{{n}}/{{group}}.log",
     benchmark:
@@ -364,7 +368,7 @@ rule protocol_fold:
 rule protocol_errors:
     """Collect the protocol refits into per-group errors, one `protocol` per solver and seed."""
     input:
-        folds=protocol_fold_files(),
+        folds=protocol_fold_files(PROTOCOL),
         code=code("protocol_errors.py"),
     output:
         groups=tracked(f"{OUT}/evaluation/protocol_group_errors.parquet"),
@@ -373,7 +377,7 @@ rule protocol_errors:
     conda:
         SOFTWARE_ENV
     params:
-        labels=protocol_fold_labels(),
+        labels=protocol_fold_labels(PROTOCOL),
     script:
         "../scripts/protocol_errors.py"
 

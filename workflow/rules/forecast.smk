@@ -34,7 +34,7 @@ FORECAST_OUTPUTS = [
 rule held_out_predictions:
     """Every held-out prediction of the grid with its signed residual and compute gap (calibration data)."""
     input:
-        folds=fold_files,
+        folds=lambda wc: fold_files(BUNDLES),
         dataset=DATASET,
         plan=plan_path(),
         code=code("held_out_predictions.py"),
@@ -108,7 +108,7 @@ rule forecast:
     conda:
         SOFTWARE_ENV
     params:
-        options=lambda wc: forecast_options(wc.name),
+        options=lambda wc: forecast_options(wc.name, FC, EVAL),
     script:
         "../scripts/forecast.py"
 

@@ -65,7 +65,7 @@ rule interpretation_fit:
         mem_mb=2000,
         runtime=60,
     params:
-        settings=lambda wc: fit_settings(wc.d),
+        settings=lambda wc: skills_fit_settings(wc.d, INTERP),
     script:
         "../scripts/fit_skills.py"
 
@@ -83,7 +83,7 @@ rule skills_figure:
     benchmark:
         f"logs/timings/{OUT}/figures/{{name}}.tsv"
     wildcard_constraints:
-        name=_alternatives(SKILL_FIGURES),
+        name=alternatives(SKILL_FIGURES),
     conda:
         SOFTWARE_ENV
     params:
@@ -154,7 +154,7 @@ rule motivation_figure:
     benchmark:
         f"logs/timings/{OUT}/figures/{{name}}.tsv"
     wildcard_constraints:
-        name=_alternatives(MOTIVATION_FIGURES),
+        name=alternatives(MOTIVATION_FIGURES),
     conda:
         SOFTWARE_ENV
     params:

@@ -94,7 +94,7 @@ rule obsscaling_fit:
     resources:
         runtime=30,
     params:
-        obs=lambda wc: obs_params(wc.obs_app),
+        obs=lambda wc: obs_params(wc.obs_app, OBS),
     script:
         "../scripts/obsscaling_fit.py"
 
@@ -116,7 +116,7 @@ rule obsscaling_sloth:
     resources:
         runtime=30,
     params:
-        obs=lambda wc: obs_params(wc.obs_app),
+        obs=lambda wc: obs_params(wc.obs_app, OBS),
     script:
         "../scripts/obsscaling_sloth.py"
 
@@ -140,7 +140,7 @@ rule obsscaling_sweep:
     resources:
         runtime=30,
     params:
-        obs=lambda wc: obs_params(wc.obs_app),
+        obs=lambda wc: obs_params(wc.obs_app, OBS),
         index=lambda wc: int(wc.index),
     script:
         "../scripts/obsscaling_sweep.py"
@@ -201,7 +201,7 @@ rule obsscaling_test_mse_figure:
         SOFTWARE_ENV
     params:
         kind="test_mse",
-        labels=obs_target_labels() if OBS else {},
+        labels=obs_target_labels(OBS),
     script:
         "../scripts/obsscaling_figure.py"
 
@@ -221,7 +221,7 @@ rule obsscaling_sweep_figure:
         SOFTWARE_ENV
     params:
         kind="sweep",
-        labels=obs_target_labels() if OBS else {},
+        labels=obs_target_labels(OBS),
     script:
         "../scripts/obsscaling_figure.py"
 
@@ -240,6 +240,6 @@ rule obsscaling_weights_figure:
         SOFTWARE_ENV
     params:
         kind="weights",
-        labels=obs_target_labels() if OBS else {},
+        labels=obs_target_labels(OBS),
     script:
         "../scripts/obsscaling_figure.py"

@@ -6,7 +6,7 @@
 
 import sys
 
-from slothpipe.catalog import describe, read_catalog
+from slothpipe.catalog import read_catalog
 from slothpipe.publish import tracked_pattern_regex
 
 # The Python that runs Snakemake (jobs do not rely on `python` being on PATH).
@@ -33,7 +33,7 @@ rule publish_result:
         report(
             "{path}",
             caption="../report/caption.rst",
-            category=lambda wildcards: catalog_entry(wildcards).section,
+            category=lambda wildcards: catalog_entry(wildcards, CATALOG).section,
         ),
     log:
         "logs/publish/{path}.log",
@@ -42,7 +42,7 @@ rule publish_result:
     conda:
         SOFTWARE_ENV
     params:
-        caption=lambda wildcards: catalog_entry(wildcards).caption(),
+        caption=lambda wildcards: catalog_entry(wildcards, CATALOG).caption(),
     shell:
         PUBLISH_CMD + " {input.work:q} {output:q} 2> {log:q}"
 

@@ -16,7 +16,7 @@
 import json
 import sys
 
-from slothpipe.test_time.monkey_data import mirror_holds, mirror_keys, skip_message as test_time_skip_message
+from slothpipe.test_time.monkey_data import mirror_keys
 
 # The stage's settings (empty when the config has no test_time section: then no job of it is ever planned)
 TT = TEST_TIME or {"source": "test_time", "files": {}, "targets": []}
