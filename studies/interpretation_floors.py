@@ -27,13 +27,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+# run as `python studies/<this file>`: studies/ is on the import path
+from geomin_basins import PAPER_FIG2, PAPER_ORDER
 
 from slothpipe.interpretation.rotation import geomin_oblique, name_skills
 from slothpipe.interpretation.skills_model import (
@@ -48,8 +50,6 @@ from slothpipe.models import _core
 from slothpipe.models.methods import chance_levels
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "studies"))
-from geomin_basins import PAPER_FIG2, PAPER_ORDER  # noqa: E402
 
 SKILLS = ("Reasoning", "Knowledge", "Instruction following")
 PAIRS = [(SKILLS[0], SKILLS[1]), (SKILLS[0], SKILLS[2]), (SKILLS[1], SKILLS[2])]

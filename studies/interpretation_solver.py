@@ -22,12 +22,14 @@ import argparse
 import itertools
 import json
 import os
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+# run as `python studies/<this file>`: studies/ is on the import path
+from geomin_basins import PAPER_FIG2, PAPER_ORDER
 
 from slothpipe.interpretation.products import SkillsResult, compute_optimal_table, interpretation_record
 from slothpipe.interpretation.rotation import name_skills
@@ -40,8 +42,6 @@ from slothpipe.interpretation.skills_model import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "studies"))
-from geomin_basins import PAPER_FIG2, PAPER_ORDER  # noqa: E402
 
 PAPER_CORR = {("Reasoning", "Knowledge"): 0.12, ("Reasoning", "Instruction following"): 0.43,
               ("Knowledge", "Instruction following"): 0.20}  # fmt: skip

@@ -229,7 +229,7 @@ def _run(ns: argparse.Namespace, kernel: str, ulp: bool) -> Path:
 
 
 def read_folds(directory: Path) -> pd.DataFrame:
-    """Every fold output under a pipeline run's ``resources/folds/paper`` directory, as one prediction table."""
+    """Every fold output under a run's ``resources/folds/paper`` directory, as one prediction table."""
     files = sorted(Path(directory).glob("*/n*/*/*.parquet"))
     if not files:
         raise SystemExit(f"stability.py: no fold outputs under {directory}")

@@ -89,9 +89,9 @@ def test_package_init_counts_when_it_holds_code(package):
     docs = write(package, {"c.py": "from slothpipe.docs import page\n"}) / "c.py"
     stage = write(package, {"d.py": "from slothpipe.stage import other\n"}) / "d.py"
     assert "slothpipe/docs/__init__.py" not in names(modules_reached(package, script=docs), package)
-    reached = names(modules_reached(package, script=stage), package)
+    reached = set(names(modules_reached(package, script=stage), package))
     # importing stage.other runs stage/__init__.py, which imports stage.part
-    assert {"slothpipe/stage/__init__.py", "slothpipe/stage/part.py", "slothpipe/stage/other.py"} <= set(reached)
+    assert {"slothpipe/stage/__init__.py", "slothpipe/stage/part.py", "slothpipe/stage/other.py"} <= reached
     assert "slothpipe/unused.py" not in reached
 
 
@@ -151,9 +151,8 @@ print(json.dumps(out))
 def test_what_each_script_imports_is_among_the_modules_reached():
     scripts = sorted(str(p) for p in SCRIPTS.glob("*.py"))
     env = {"PYTHONPATH": str(SRC), "MPLBACKEND": "Agg", "PATH": "/usr/bin:/bin"}
-    run = subprocess.run(
-        [sys.executable, "-c", _PROBE, json.dumps(scripts)], capture_output=True, text=True, env=env, check=False
-    )
+    cmd = [sys.executable, "-c", _PROBE, json.dumps(scripts)]
+    run = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     assert run.returncode == 0, run.stderr[-3000:]
     imported = json.loads(run.stdout)
     assert len(imported) == len(scripts)
@@ -218,7 +217,8 @@ def test_no_rule_declares_package_code_it_does_not_run(workflow_rules):
             script = (REPO / "workflow" / "rules" / rule.script).resolve()
             reached = {str(p) for p in modules_reached(SRC, script=script)}
         elif rule.shellcmd and "-m slothpipe." in rule.shellcmd:
-            reached = {str(p) for p in modules_reached(SRC, modules=[rule.shellcmd.split("-m ", 1)[1].split()[0]])}
+            module = rule.shellcmd.split("-m ", 1)[1].split()[0]
+            reached = {str(p) for p in modules_reached(SRC, modules=[module])}
         else:
             reached = set()
         if declared - reached:

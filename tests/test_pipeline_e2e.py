@@ -14,9 +14,12 @@ test checks one of these (the forced re-run last).
 
 from __future__ import annotations
 
+import re
+import shutil
 import subprocess
 import sys
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -24,8 +27,11 @@ import pandas as pd
 import pytest
 import yaml
 from fake_servers import FakeHub
-from snakemake_runner import hashes, nothing_to_do, one_job_per_rule, output, planned_rules, snakemake
+from snakemake_runner import REPO, hashes, nothing_to_do, one_job_per_rule, output, planned_rules
+from snakemake_runner import snakemake as run_snakemake
 from world import simulate_families, write_world
+
+from slothpipe.code_inputs import modules_reached
 
 pytestmark = pytest.mark.slow(seconds=240)
 
@@ -34,9 +40,32 @@ TARGETS = ("data", "evaluation", "forecasts")
 PAPER = {"v1": {1: {"n_test_groups": 3, "mae_pp": {"factor_sigmoid_faminter_d=2": 1.0, "pca_d=9": 2.0}}}}
 
 
+#: The workflow and package run here: a copy of the repository's, so that a test can edit a module (set by
+#: the ``run`` fixture; jobs import the package from the copy, see common.smk).
+CODE: Path
+
+
+def snakemake(root, *args, **options):
+    return run_snakemake(root, *args, snakefile=CODE / "Snakefile", **options)
+
+
+def copy_code(to: Path) -> Path:
+    ignore = shutil.ignore_patterns("__pycache__", "*.egg-info")
+    for part in ("workflow", "src", "profiles"):
+        shutil.copytree(REPO / part, to / part, ignore=ignore)
+    shutil.copy2(REPO / "Snakefile", to / "Snakefile")
+    (to / "docs").mkdir()
+    shutil.copy2(REPO / "docs" / "paper_comparison_notes.md", to / "docs")  # an input of paper_comparison
+    (to / "results").mkdir()
+    shutil.copy2(REPO / "results" / "README.md", to / "results" / "README.md")  # the catalog of publish.smk
+    return to
+
+
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     """(working directory, fake Hub, simulated truth, the run's log) after one run of the targets."""
+    global CODE
+    CODE = copy_code(tmp_path_factory.mktemp("code"))
     root = tmp_path_factory.mktemp("e2e")
     truth = simulate_families(("alpha", "alpha-chat", "beta", "gamma"))
     hub = FakeHub().start()
@@ -150,6 +179,82 @@ def test_sloth_basic_extrapolates_the_synthetic_law(run):
     comparison = pd.read_csv(results / "tables" / "paper_comparison.csv")
     assert comparison["paper_method"].tolist() == ["factor_sigmoid_faminter_d=2", "pca_d=9"]
     assert np.isfinite(comparison["mae_pp"].iloc[0]) and np.isnan(comparison["mae_pp"].iloc[1])
+
+
+def scripts_of_rules() -> dict[str, str]:
+    """rule -> the workflow script it runs, from the rule files of the copy."""
+    out = {}
+    for smk in (CODE / "workflow" / "rules").glob("*.smk"):
+        for block in re.split(r"(?m)^(?=rule |checkpoint )", smk.read_text(encoding="utf-8")):
+            head = re.match(r"(?:rule|checkpoint) (\w+):", block)
+            script = re.search(r'"\.\./scripts/(\w+\.py)"', block)
+            if head and script:
+                out[head.group(1)] = script.group(1)
+    return out
+
+
+def planned_reasons(text: str) -> list[tuple[str, str]]:
+    """(rule, reason) of every job a dry run printed."""
+    jobs, rule = [], None
+    for line in text.splitlines():
+        stripped = line.strip()
+        if (m := re.fullmatch(r"(?:local)?(?:rule|checkpoint) (\w+):", stripped)) is not None:
+            rule = m.group(1)
+        elif stripped.startswith("reason:") and rule is not None:
+            jobs.append((rule, stripped.removeprefix("reason:").strip()))
+            rule = None
+    return jobs
+
+
+def test_editing_a_module_plans_the_jobs_of_every_rule_that_runs_it_and_no_other(run):
+    """Issue 25: change modules, and a dry run plans exactly the jobs whose code reaches them (and what they
+    feed); undo the change, and there is nothing to do.  The code inputs are derived from imports.
+
+    Snakemake gives one reason per job: a job downstream of a re-planned one says "Input files updated by
+    another job" and not which of its own code inputs changed, so each rule that reaches an edit is also
+    dry-run alone (``--allowed-rules``), where its reason must name every edited module it runs."""
+    root, hub, _, first = run
+    edits = ["evaluation/aggregate.py", "forecast/charts.py", "models/laws.py"]
+    src = CODE / "src"
+    paths = {e: src / "slothpipe" / e for e in edits}
+    originals = {e: p.read_bytes() for e, p in paths.items()}
+    scripts = scripts_of_rules()
+    scripts_dir = CODE / "workflow" / "scripts"
+    reaches = {
+        rule: {e for e, p in paths.items() if p in modules_reached(src, script=scripts_dir / script)}
+        for rule, script in scripts.items()
+        if rule in planned_rules(first)
+    }
+    editing = sorted(rule for rule, edited in reaches.items() if edited)
+    try:
+        for e, p in paths.items():
+            p.write_bytes(originals[e] + b"\n# edited by test_pipeline_e2e\n")
+        plan = snakemake(root, *TARGETS, "--dry-run", hub=hub)
+        assert plan.returncode == 0, output(plan)[-3000:]
+        with ThreadPoolExecutor(4) as pool:
+            runs = pool.map(lambda r: snakemake(root, *TARGETS, "-n", allowed_rules=[r], hub=hub), editing)
+            alone = dict(zip(editing, runs, strict=True))
+    finally:
+        for e, p in paths.items():
+            p.write_bytes(originals[e])
+    planned: dict[str, list[str]] = {}
+    for rule, reason in planned_reasons(output(plan)):
+        planned.setdefault(rule, []).append(reason)
+    assert not sorted(set(editing) - set(planned)), "rules that run an edited module but were not planned"
+    for rule, reasons in planned.items():
+        if rule in reaches and not reaches[rule]:  # planned only because an input is re-made
+            assert all(r.startswith("Input files updated by another job:") for r in reasons), (rule, reasons)
+    for rule, result in alone.items():
+        assert result.returncode == 0, output(result)[-3000:]
+        reasons = [reason for r, reason in planned_reasons(output(result)) if r == rule]
+        assert reasons, f"{rule}: no job planned on its own"
+        for reason in reasons:
+            assert all(f"slothpipe/{e}" in reason for e in reaches[rule]), (rule, reaches[rule], reason)
+    # the figure of the forecasts reaches charts.py, the fits do not: editing a chart refits nothing
+    assert "forecast/charts.py" in reaches["forecast_figure"]
+    assert "forecast/charts.py" not in reaches["evaluate_fold"] | reaches["forecast"]
+    assert reaches["evaluate_fold"] == {"models/laws.py"}
+    assert nothing_to_do(snakemake(root, *TARGETS, "--dry-run", hub=hub))
 
 
 def test_a_forced_rerun_reproduces_every_output(run):

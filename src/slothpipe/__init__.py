@@ -17,9 +17,10 @@ for _var in (
 
 __version__ = "0.1.0"
 
-# Names served lazily from :mod:`slothpipe.api` (``from slothpipe import Sloth``, PEP 562), so that importing
-# a submodule of the package does not import pandas and the model code.  The workflow's code inputs
-# (slothpipe.code_inputs) read this mapping: only a script that takes one of these names depends on the API.
+from slothpipe.lazy_exports import lazy_exports  # noqa: E402  (after the thread pins)
+
+# Names served lazily from :mod:`slothpipe.api` (``from slothpipe import Sloth``), so that importing a
+# submodule of the package does not import pandas and the model code (slothpipe.lazy_exports).
 _EXPORTS = {
     "slothpipe.api": (
         "LEADERBOARD_V1",
@@ -31,16 +32,4 @@ _EXPORTS = {
         "SlothBasic",
     ),
 }
-_MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
-
-
-def __getattr__(name: str):
-    if name in _MODULE_OF:
-        import importlib
-
-        return getattr(importlib.import_module(_MODULE_OF[name]), name)
-    raise AttributeError(f"module 'slothpipe' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_MODULE_OF])
+__getattr__, __dir__, __all__ = lazy_exports(__name__, _EXPORTS)

@@ -11,9 +11,9 @@ The counting rule, followed from the script through every module reached in turn
 * importing ``a.b.c`` runs the ``__init__.py`` of ``a`` and ``a.b``: a package's ``__init__.py`` counts (and
   its own imports are followed) when it holds code, not when it is only a docstring;
 * ``from pkg import name`` reaches the submodule ``pkg.name`` when there is one; a name that the package
-  serves lazily (PEP 562: a module-level ``__getattr__`` and the ``_EXPORTS`` map ``{module: (names, ...)}``
-  that it reads) reaches the module serving that name, and only where a script asks for it.  The imports
-  inside such a ``__getattr__`` are not followed otherwise.
+  serves lazily (PEP 562, through its ``_EXPORTS`` map ``{module: (names, ...)}``, see
+  :mod:`slothpipe.lazy_exports`) reaches the module serving that name, and only where a script asks for it.
+  Imports inside a module-level ``__getattr__`` function are not followed otherwise.
 
 Static reading over-approximates what one run executes (a branch not taken still counts), which errs on
 the side of a re-run; it misses only imports built from strings at run time, which the package does not use
@@ -71,17 +71,30 @@ def _absolute(node: ast.ImportFrom, module: str, is_package: bool) -> str:
 
 
 def _lazy_exports(tree: ast.Module, path: Path) -> dict[str, str]:
-    """name -> serving module of the ``_EXPORTS`` map of a module with a module-level ``__getattr__``."""
+    """name -> serving module of a module's ``_EXPORTS`` map (slothpipe.lazy_exports), {} without one.
+
+    A module that defines ``__getattr__`` without the map is an error: its lazy names would be invisible."""
     for node in tree.body:
         targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
         if any(isinstance(t, ast.Name) and t.id == "_EXPORTS" for t in targets) and node.value is not None:
             exports = ast.literal_eval(node.value)
             return {name: mod for mod, names in exports.items() for name in names}
-    raise ValueError(
-        f"{path}: a module-level __getattr__ without an _EXPORTS map {{module: (names, ...)}}; the workflow "
-        "derives its rules' code inputs from imports (slothpipe.code_inputs) and cannot see which module "
-        "serves a lazily loaded name otherwise"
+    defines_getattr = any(
+        (isinstance(n, ast.FunctionDef) and n.name == "__getattr__")
+        or (
+            isinstance(n, ast.Assign)
+            and "__getattr__" in {t.id for t in ast.walk(n) if isinstance(t, ast.Name)}
+        )
+        for n in tree.body
     )
+    if defines_getattr:
+        raise ValueError(
+            f"{path}: a module-level __getattr__ without an _EXPORTS map {{module: (names, ...)}}; "
+            "the workflow derives its rules' code inputs from imports (slothpipe.code_inputs) and cannot "
+            "see which module serves a lazily loaded name otherwise (slothpipe.lazy_exports serves one "
+            "from the map)"
+        )
+    return {}
 
 
 @cache
@@ -105,7 +118,7 @@ def read_module(path: Path, module: str) -> ModuleInfo:
             imports.extend((alias.name, None) for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             imports.append((_absolute(node, module, is_package), tuple(a.name for a in node.names)))
-    lazy = {} if getattr_fn is None else _lazy_exports(tree, path)
+    lazy = _lazy_exports(tree, path)
     return ModuleInfo(imports=tuple(imports), holds_code=bool(body), lazy=lazy)
 
 

@@ -11,7 +11,7 @@ Public API::
 Columns, row order and rules are documented in ``config/README.md`` and in the module docstrings.
 """
 
-import importlib
+from slothpipe.lazy_exports import lazy_exports
 
 # Names are loaded from their modules on first use (PEP 562): the workflow imports ``slothpipe.data.schema``
 # while Snakemake parses it, and the readers below would make every snakemake invocation import pandas.
@@ -34,13 +34,4 @@ _EXPORTS = {
         "resolve_v2",
     ),
 }
-_MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
-
-
-def __getattr__(name: str):
-    if name not in _MODULE_OF:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(_MODULE_OF[name]), name)
-
-
-__all__ = list(_MODULE_OF)
+__getattr__, __dir__, __all__ = lazy_exports(__name__, _EXPORTS)

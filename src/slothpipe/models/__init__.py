@@ -12,29 +12,15 @@ Interpretation of fitted skills (rotation, names, compute-optimal allocation) is
 :mod:`slothpipe.interpretation`.
 """
 
-import importlib
+from slothpipe.lazy_exports import lazy_exports
 
 # Names are loaded from their modules on first use (PEP 562), so that a table or figure that only needs the
 # method table (``slothpipe.models.methods``) neither imports nor depends on the fitting engine.  The
-# workflow's code inputs (slothpipe.code_inputs) read this mapping: a script that takes a name from here
-# depends on the module that serves it, and only on that one.
+# workflow's code inputs read this map (slothpipe.lazy_exports).
 _EXPORTS = {
     "slothpipe.models.fitting": ("fit_predict", "make_estimator"),
     "slothpipe.models.laws": ("PerBenchmarkLaw", "SlothRegressor", "log_flops", "translog_design"),
     "slothpipe.models.methods": ("CHANCE_LEVELS", "METHODS", "MethodSpec", "chance_levels"),
     "slothpipe.models.pca_flops": ("PCAFlopsRegressor",),
 }
-_MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
-
-
-def __getattr__(name: str):
-    if name not in _MODULE_OF:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(_MODULE_OF[name]), name)
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_MODULE_OF])
-
-
-__all__ = sorted(_MODULE_OF)
+__getattr__, __dir__, __all__ = lazy_exports(__name__, _EXPORTS)
