@@ -25,12 +25,14 @@ reported in the caller's units.
 from __future__ import annotations
 
 from dataclasses import KW_ONLY
+from numbers import Integral, Real
+from typing import ClassVar
 
 import numpy as np
 
 from slothpipe.models import _core
 from slothpipe.models._core import Layout, Objective, logit_floor, run_adam_paper
-from slothpipe.models._params import Estimator, hyperparameters
+from slothpipe.models._params import Estimator, Interval, StrOptions, hyperparameters
 from slothpipe.models._validation import (
     check_chance,
     check_covariates,
@@ -103,6 +105,23 @@ class _LinkedLaw(Estimator):
     random_state: int | None = 0
     solver: str = "lbfgs"
 
+    _parameter_constraints: ClassVar[dict[str, list]] = {
+        "intercept": [StrOptions(("family", "shared"))],
+        "link": [StrOptions(_core.LINKS)],
+        "floor": [StrOptions(("fixed", "learned"))],
+        "chance": ["no_validation"],  # against Y's benchmarks in fit (check_chance)
+        "init": ["no_validation"],  # against the fit's layout and families (_warm_start)
+        "link_init": [StrOptions(("random", "sigmoid"))],
+        "n_restarts": [Interval(Integral, 1, None, closed="left")],
+        "screen_iter": [Interval(Integral, 1, None, closed="left"), None],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "ridge": [Interval(Real, 0, None, closed="left")],
+        "link_ridge": [Interval(Real, 0, None, closed="left")],
+        "link_ridge_start": [Interval(Real, 0, None, closed="left"), None],
+        "random_state": ["seed", None],
+        "solver": [StrOptions(SOLVERS)],
+    }
     _repr_skip = ("init",)
     _fitted_attribute = "slopes_"
     _sklearn_type = "regressor"
@@ -120,31 +139,6 @@ class _LinkedLaw(Estimator):
 
     def _n_skills(self, n_bench: int) -> int:
         raise NotImplementedError
-
-    # -- hyper-parameter checks ----------------------------------------------------------------------------
-    def _check_params(self) -> None:
-        if self.intercept not in ("family", "shared"):
-            raise ValueError(f"intercept must be 'family' or 'shared', got {self.intercept!r}")
-        if self.link not in _core.LINKS:
-            raise ValueError(f"link must be one of {_core.LINKS}, got {self.link!r}")
-        if self.floor not in ("fixed", "learned"):
-            raise ValueError(f"floor must be 'fixed' or 'learned', got {self.floor!r}")
-        if int(self.n_restarts) < 1:
-            raise ValueError(f"n_restarts must be >= 1, got {self.n_restarts!r}")
-        if self.link_init not in ("random", "sigmoid"):
-            raise ValueError(f"link_init must be 'random' or 'sigmoid', got {self.link_init!r}")
-        if self.screen_iter is not None and int(self.screen_iter) < 1:
-            raise ValueError(f"screen_iter must be >= 1 or None, got {self.screen_iter!r}")
-        for name in ("ridge", "link_ridge", "link_ridge_start"):
-            value = getattr(self, name)
-            if value is None and name == "link_ridge_start":
-                continue
-            if not (np.isfinite(float(value)) and float(value) >= 0.0):
-                raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
-        if int(self.max_iter) < 1:
-            raise ValueError(f"max_iter must be >= 1, got {self.max_iter!r}")
-        if self.solver not in SOLVERS:
-            raise ValueError(f"solver must be one of {SOLVERS}, got {self.solver!r}")
 
     # -- designs -------------------------------------------------------------------------------------------
     def _designs(self, X: np.ndarray, families, name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -170,7 +164,7 @@ class _LinkedLaw(Estimator):
 
         ``families`` (n labels) is required for family intercepts or family slopes.  Returns ``self``.
         """
-        self._check_params()
+        self._validate_params()
         X = check_covariates(X, "X")
         Y = check_scores(Y, X.shape[0], "Y")
         n, J = Y.shape
@@ -570,10 +564,10 @@ class SlothRegressor(_LinkedLaw):
 
     n_skills: int = 2
 
-    def _check_params(self) -> None:
-        super()._check_params()
-        if int(self.n_skills) < 1:
-            raise ValueError(f"n_skills must be >= 1, got {self.n_skills!r}")
+    _parameter_constraints: ClassVar[dict[str, list]] = {
+        **_LinkedLaw._parameter_constraints,
+        "n_skills": [Interval(Integral, 1, None, closed="left")],  # <= J: checked in fit
+    }
 
     @property
     def needs_families(self) -> bool:
@@ -621,12 +615,15 @@ class PerBenchmarkLaw(_LinkedLaw):
     family_slopes: bool = False
     floor: str = "learned"
 
+    _parameter_constraints: ClassVar[dict[str, list]] = {
+        **_LinkedLaw._parameter_constraints,
+        "covariates": [StrOptions(("flops", "size_tokens"))],
+        "family_slopes": ["boolean"],
+    }
     _diagonal = True
 
-    def _check_params(self) -> None:
-        super()._check_params()
-        if self.covariates not in ("flops", "size_tokens"):
-            raise ValueError(f"covariates must be 'flops' or 'size_tokens', got {self.covariates!r}")
+    def _validate_params(self) -> None:
+        super()._validate_params()
         if self.family_slopes and self.covariates != "flops":
             raise ValueError("family_slopes applies to covariates='flops' only")
 
