@@ -39,9 +39,9 @@ import pandas as pd
 
 from slothpipe.leaderboards import benchmarks_of, leaderboard
 from slothpipe.models._params import Estimator, hyperparameters
-from slothpipe.models.fitting import _dependencies, make_estimator
+from slothpipe.models.fitting import FitOptions, fit_methods, make_estimator, warm_start_chain
 from slothpipe.models.laws import PerBenchmarkLaw, SlothRegressor
-from slothpipe.models.methods import CHANCE_LEVELS, METHODS, MethodSpec
+from slothpipe.models.methods import CHANCE_LEVELS, MethodSpec
 from slothpipe.models.pca_flops import PCAFlopsRegressor
 
 #: The six Open LLM Leaderboard v1 benchmarks (dataset column names, in ``config.yaml``'s suite order).
@@ -77,8 +77,8 @@ class _FrameModel(Estimator):
         "tokens": ["no_validation"],
         "family": ["no_validation"],
         "chance": ["no_validation"],
-        "n_restarts": [*_SLOTH["n_restarts"], None],
-        "random_state": ["seed"],
+        "n_restarts": FitOptions._parameter_constraints["n_restarts"],
+        "random_state": FitOptions._parameter_constraints["random_state"],
     }
     _fitted_attribute = "estimator_"
 
@@ -97,8 +97,7 @@ class _FrameModel(Estimator):
         """The registry specs to fit, warm-start ancestors first, adapted to a d beyond the registry's."""
         slug, d = self._method()
         specs = []
-        for name in _dependencies([slug]):
-            spec = METHODS[name]
+        for spec in warm_start_chain([slug]):
             if d is not None:
 
                 def rename(slug: str | None, d: int = d) -> str | None:
@@ -212,19 +211,10 @@ class _FrameModel(Estimator):
         X = self._covariates(train, "fit's data")
         Y = scores[complete].to_numpy(dtype=float)
         families = train[self.family].astype(str).to_numpy() if needs_family else None
-        n_restarts = None if self.n_restarts is None else int(self.n_restarts)
-
-        fitted: dict[str, object] = {}
-        for s in specs:
-            est = make_estimator(
-                s,
-                chance=chance,
-                n_train_models=self._n_train_models(),
-                random_state=int(self.random_state),
-                n_restarts=n_restarts,
-                init=None if s.warm_start is None else fitted[s.warm_start].fitted_params(),
-            )
-            fitted[s.name] = est.fit(X, Y, families)
+        options = FitOptions(random_state=self.random_state, n_restarts=self.n_restarts)
+        fitted = fit_methods(
+            specs, X, Y, families, chance=chance, n_train_models=self._n_train_models(), options=options
+        )
         self.estimator_ = fitted[spec.name]
         self.method_ = spec.name
         self.label_ = spec.label

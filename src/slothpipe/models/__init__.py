@@ -5,8 +5,8 @@ Public API
 * :class:`SlothRegressor`, :class:`PerBenchmarkLaw` (:mod:`.laws`) and :class:`PCAFlopsRegressor`
   (:mod:`.pca_flops`): scikit-learn-style estimators on X = [log params, log tokens].
 * :mod:`.methods`: ``METHODS`` (the paper's 28 methods) and ``CHANCE_LEVELS``: plain data.
-* :mod:`.fitting`: ``fit_predict``, the per-fold entry point of the evaluation stage, the API and the
-  forecasts.
+* :mod:`.fitting`: ``fit_methods``, the one fit path (warm-start chains) of the evaluation stage, the API
+  and the forecasts; ``fit_predict``, the per-fold entry point; ``FitOptions``, their settings.
 
 Interpretation of fitted skills (rotation, names, compute-optimal allocation) is
 :mod:`slothpipe.interpretation`.
@@ -19,7 +19,13 @@ import importlib
 # workflow's code inputs (slothpipe.code_inputs) read this mapping: a script that takes a name from here
 # depends on the module that serves it, and only on that one.
 _EXPORTS = {
-    "slothpipe.models.fitting": ("fit_predict", "make_estimator"),
+    "slothpipe.models.fitting": (
+        "FitOptions",
+        "fit_methods",
+        "fit_predict",
+        "make_estimator",
+        "warm_start_chain",
+    ),
     "slothpipe.models.laws": ("PerBenchmarkLaw", "SlothRegressor", "log_flops", "translog_design"),
     "slothpipe.models.methods": ("CHANCE_LEVELS", "METHODS", "MethodSpec", "chance_levels"),
     "slothpipe.models.pca_flops": ("PCAFlopsRegressor",),
