@@ -5,10 +5,10 @@
 >>> sloth.predict(new_models)                                     # one column per benchmark
 
 Each class is a thin layer over the estimators of :mod:`slothpipe.models`: it picks the registry method of
-the paper (:data:`slothpipe.models.methods.METHODS`), builds it with exactly the settings the evaluation
-folds use (:func:`slothpipe.models.fitting.make_estimator`: chance floors, seeds, restarts, warm start), and
-converts frames to arrays and back.  Fitting the same rows in the same order therefore gives the same
-predictions as the pipeline's fold jobs.
+the paper (:data:`slothpipe.models.methods.METHODS`), fits it on the evaluation folds' fit path
+(:func:`slothpipe.models.fitting.fit_methods`: chance floors, seeds, restarts, warm start), and converts
+frames to arrays and back.  Its hyper-parameters take the allowed values the estimators declare.  Fitting
+the same rows in the same order therefore gives the same predictions as the pipeline's fold jobs.
 
 Frames have one row per model and columns for size (billions of parameters, column ``params_b``), pretraining
 tokens (trillions, ``tokens_t``), family (``variant_family``, the family of the paper's experiments) and one

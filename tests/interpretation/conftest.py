@@ -1,4 +1,4 @@
-"""Fixtures of the interpretation tests: the synthetic dataset, a d = 3 fit of it, and simulated Sloth data."""
+"""Fixtures of the interpretation tests: the synthetic dataset, a d = 3 fit of it and simulated Sloth data."""
 
 from __future__ import annotations
 
