@@ -118,8 +118,8 @@ def worker(ns: argparse.Namespace) -> None:
     def stage(methods, X, families, Y, X_test, families_test, *, benchmarks, n_train_models, **_):
         chance = fitting.chance_levels(benchmarks)
         fitted: dict = {}
-        for name in fitting._dependencies([ns.method]):
-            spec = fitting.METHODS[name]
+        for spec in fitting.warm_start_chain([ns.method]):
+            name = spec.name
             init = fitted[spec.warm_start].fitted_params() if spec.warm_start is not None else None
             est = fitting.make_estimator(name, chance=chance, n_train_models=n_train_models, init=init)
             current.clear()

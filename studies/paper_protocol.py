@@ -48,7 +48,7 @@ from slothpipe.evaluation.groups import find_group, split_group, suite_frame
 from slothpipe.evaluation.reports import target_check
 from slothpipe.io import read_json
 from slothpipe.models import _core, laws
-from slothpipe.models.fitting import _dependencies, make_estimator
+from slothpipe.models.fitting import FitOptions, make_estimator, warm_start_chain
 from slothpipe.models.methods import METHODS, chance_levels
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -227,15 +227,14 @@ def fit_fold(dataset, plan, method, suite, n, group_id, variant) -> dict:
     fitted = {}
     t0 = time.perf_counter()
     with _FloorStart(0.0 if variant == "floor_chance" else _core.FLOOR_START_MIN):
-        for name in _dependencies([method]):
-            spec = METHODS[name]
+        for spec in warm_start_chain([method]):
+            name = spec.name
             est = make_estimator(
                 name,
                 chance=chance,
                 n_train_models=n,
-                random_state=seed,
                 init=None if spec.warm_start is None else fitted[spec.warm_start].fitted_params(),
-                solver=solver,
+                options=FitOptions(random_state=seed, solver=solver),
             )
             if variant == "floor_fixed" and est.floor == "learned":
                 est.floor = "fixed"
@@ -287,14 +286,14 @@ def time_fold(dataset, plan, suite: str, n: int, group_id: str) -> dict:
     out = {}
     for solver in ("lbfgs", "adam_paper"):
         fitted, seconds = {}, {}
-        for name in _dependencies(list(METHODS)):
-            spec = METHODS[name]
+        for spec in warm_start_chain(list(METHODS)):
+            name = spec.name
             est = make_estimator(
                 name,
                 chance=chance_levels(benchmarks),
                 n_train_models=n,
                 init=None if spec.warm_start is None else fitted[spec.warm_start].fitted_params(),
-                solver=solver,
+                options=FitOptions(solver=solver),
             )
             t0 = time.perf_counter()
             fitted[name] = est.fit(X, Y, fam)

@@ -172,6 +172,7 @@ def worker(ns: argparse.Namespace) -> None:
     from slothpipe.evaluation.bundles import method_bundles
     from slothpipe.evaluation.folds import evaluate_fold
     from slothpipe.io import read_json
+    from slothpipe.models.fitting import FitOptions
     from slothpipe.models.methods import METHODS
 
     seeds = apply_variant(ns.worker)
@@ -184,7 +185,9 @@ def worker(ns: argparse.Namespace) -> None:
         benchmarks, group = fold_of(plan, suite, n, gid)
         kwargs = dict(suite=suite, benchmarks=benchmarks, n_train_models=n, group=group, methods=methods)
         start = time.process_time()
-        runs = [evaluate_fold(dataset, random_state=seed, **kwargs) for seed in range(seeds)]
+        runs = [
+            evaluate_fold(dataset, options=FitOptions(random_state=seed), **kwargs) for seed in range(seeds)
+        ]
         frame = runs[0].assign(fold=fold, cpu_seconds=time.process_time() - start)
         frame["y_pred"] = np.mean([r["y_pred"].to_numpy() for r in runs], axis=0)
         frame["abs_error_pp"] = 100.0 * (frame["y_pred"] - frame["y_true"]).abs()

@@ -166,7 +166,6 @@ def _one_fold(args) -> pd.DataFrame:
         n_train_models=n,
         group=group,
         methods=methods,
-        random_state=0,
     )
     # a method's rows are ordered by test model, then benchmark: its (n_test x J) flags in row-major order
     frame["beyond_data"] = pd.array([pd.NA] * len(frame), dtype="boolean")

@@ -5,10 +5,10 @@
 >>> sloth.predict(new_models)                                     # one column per benchmark
 
 Each class is a thin layer over the estimators of :mod:`slothpipe.models`: it picks the registry method of
-the paper (:data:`slothpipe.models.methods.METHODS`), builds it with exactly the settings the evaluation
-folds use (:func:`slothpipe.models.fitting.make_estimator`: chance floors, seeds, restarts, warm start), and
-converts frames to arrays and back.  Fitting the same rows in the same order therefore gives the same
-predictions as the pipeline's fold jobs.
+the paper (:data:`slothpipe.models.methods.METHODS`), fits it on the evaluation folds' fit path
+(:func:`slothpipe.models.fitting.fit_methods`: chance floors, seeds, restarts, warm start), and converts
+frames to arrays and back.  Its hyper-parameters take the allowed values the estimators declare.  Fitting
+the same rows in the same order therefore gives the same predictions as the pipeline's fold jobs.
 
 Frames have one row per model and columns for size (billions of parameters, column ``params_b``), pretraining
 tokens (trillions, ``tokens_t``), family (``variant_family``, the family of the paper's experiments) and one
@@ -32,35 +32,29 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import KW_ONLY
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 
 from slothpipe.leaderboards import benchmarks_of, leaderboard
 from slothpipe.models._params import Estimator, hyperparameters
-from slothpipe.models.fitting import _dependencies, make_estimator
-from slothpipe.models.methods import CHANCE_LEVELS, METHODS, MethodSpec
+from slothpipe.models.fitting import FitOptions, fit_methods, make_estimator, warm_start_chain
+from slothpipe.models.laws import PerBenchmarkLaw, SlothRegressor
+from slothpipe.models.methods import CHANCE_LEVELS, MethodSpec
+from slothpipe.models.pca_flops import PCAFlopsRegressor
 
 #: The six Open LLM Leaderboard v1 benchmarks (dataset column names, in ``config.yaml``'s suite order).
 LEADERBOARD_V1 = benchmarks_of(leaderboard("v1").key)
 #: The six Open LLM Leaderboard v2 benchmarks.
 LEADERBOARD_V2 = benchmarks_of(leaderboard("v2").key)
 
-_INTERCEPTS = ("family", "shared")
-_LINKS = ("sigmoid", "monotone")
 #: Registry methods exist for d = 1..4; a larger d reuses the d = 4 method with more skills.
 _MAX_REGISTRY_D = 4
-
-
-def _check_choice(name: str, value, allowed) -> None:
-    if value not in allowed:
-        raise ValueError(f"{name} must be one of {', '.join(repr(a) for a in allowed)}, got {value!r}")
-
-
-def _check_count(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-        raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
-    return int(value)
+#: The allowed values of the hyper-parameters the API shares with the estimators it builds (declared there)
+_SLOTH = SlothRegressor._parameter_constraints
+_LAW = PerBenchmarkLaw._parameter_constraints
+_PCA = PCAFlopsRegressor._parameter_constraints
 
 
 @hyperparameters
@@ -77,6 +71,15 @@ class _FrameModel(Estimator):
     n_restarts: int | None = None
     random_state: int = 0
 
+    _parameter_constraints: ClassVar[dict[str, list]] = {
+        "benchmarks": ["no_validation"],  # the columns and the data are checked in fit
+        "size": ["no_validation"],
+        "tokens": ["no_validation"],
+        "family": ["no_validation"],
+        "chance": ["no_validation"],
+        "n_restarts": FitOptions._parameter_constraints["n_restarts"],
+        "random_state": FitOptions._parameter_constraints["random_state"],
+    }
     _fitted_attribute = "estimator_"
 
     # -- to be provided by subclasses ----------------------------------------------------------------------
@@ -94,8 +97,7 @@ class _FrameModel(Estimator):
         """The registry specs to fit, warm-start ancestors first, adapted to a d beyond the registry's."""
         slug, d = self._method()
         specs = []
-        for name in _dependencies([slug]):
-            spec = METHODS[name]
+        for spec in warm_start_chain([slug]):
             if d is not None:
 
                 def rename(slug: str | None, d: int = d) -> str | None:
@@ -180,6 +182,7 @@ class _FrameModel(Estimator):
     # -- the estimator API ---------------------------------------------------------------------------------
     def fit(self, df):
         """Fit on a frame with one row per model; rows lacking a size, tokens, family or score are skipped."""
+        self._validate_params()
         df = self._frame(df, "fit's data")
         specs = self._specs()
         spec = specs[-1]
@@ -208,21 +211,10 @@ class _FrameModel(Estimator):
         X = self._covariates(train, "fit's data")
         Y = scores[complete].to_numpy(dtype=float)
         families = train[self.family].astype(str).to_numpy() if needs_family else None
-        n_restarts = None if self.n_restarts is None else _check_count("n_restarts", self.n_restarts)
-        if isinstance(self.random_state, bool) or not isinstance(self.random_state, int | np.integer):
-            raise ValueError(f"random_state must be an integer seed, got {self.random_state!r}")
-
-        fitted: dict[str, object] = {}
-        for s in specs:
-            est = make_estimator(
-                s,
-                chance=chance,
-                n_train_models=self._n_train_models(),
-                random_state=int(self.random_state),
-                n_restarts=n_restarts,
-                init=None if s.warm_start is None else fitted[s.warm_start].fitted_params(),
-            )
-            fitted[s.name] = est.fit(X, Y, families)
+        options = FitOptions(random_state=self.random_state, n_restarts=self.n_restarts)
+        fitted = fit_methods(
+            specs, X, Y, families, chance=chance, n_train_models=self._n_train_models(), options=options
+        )
         self.estimator_ = fitted[spec.name]
         self.method_ = spec.name
         self.label_ = spec.label
@@ -337,11 +329,15 @@ class Sloth(_FrameModel):
     _: KW_ONLY
     intercept: str = "family"
 
+    _parameter_constraints: ClassVar[dict[str, list]] = {
+        **_FrameModel._parameter_constraints,
+        "n_skills": _SLOTH["n_skills"],
+        "intercept": _SLOTH["intercept"],
+    }
     _basic = False
 
     def _method(self):
-        d = _check_count("n_skills", self.n_skills)
-        _check_choice("intercept", self.intercept, _INTERCEPTS)
+        d = int(self.n_skills)
         stem = "sloth_basic" if self._basic else "sloth"
         shared = "_shared" if self.intercept == "shared" else ""
         return f"{stem}{shared}_d{min(d, _MAX_REGISTRY_D)}", (d if d > _MAX_REGISTRY_D else None)
@@ -381,8 +377,14 @@ class PCAFlops(_FrameModel):
     _: KW_ONLY
     family_slopes: bool = False
 
+    _parameter_constraints: ClassVar[dict[str, list]] = {
+        **_FrameModel._parameter_constraints,
+        "n_components": _PCA["n_components"],
+        "family_slopes": _PCA["family_slopes"],
+    }
+
     def _method(self):
-        d = _check_count("n_components", self.n_components)
+        d = int(self.n_components)
         return f"pca_flops_d{min(d, _MAX_REGISTRY_D)}", (d if d > _MAX_REGISTRY_D else None)
 
 
@@ -408,9 +410,14 @@ class Flops(_FrameModel):
     link: str = "sigmoid"
     family_slopes: bool = False
 
+    _parameter_constraints: ClassVar[dict[str, list]] = {
+        **_FrameModel._parameter_constraints,
+        "intercept": _LAW["intercept"],
+        "link": _LAW["link"],
+        "family_slopes": _LAW["family_slopes"],
+    }
+
     def _method(self):
-        _check_choice("intercept", self.intercept, _INTERCEPTS)
-        _check_choice("link", self.link, _LINKS)
         shared = "_shared" if self.intercept == "shared" else ""
         return f"flops{shared}{'_link' if self.link == 'monotone' else ''}", None
 
@@ -433,9 +440,13 @@ class SizeAndTokens(_FrameModel):
     intercept: str = "family"
     link: str = "monotone"
 
+    _parameter_constraints: ClassVar[dict[str, list]] = {
+        **_FrameModel._parameter_constraints,
+        "intercept": _LAW["intercept"],
+        "link": _LAW["link"],
+    }
+
     def _method(self):
-        _check_choice("intercept", self.intercept, _INTERCEPTS)
-        _check_choice("link", self.link, _LINKS)
         basic = "_basic" if self.link == "sigmoid" else ""
         shared = "_shared" if self.intercept == "shared" else ""
         return f"size_tokens{basic}{shared}", None

@@ -13,6 +13,7 @@ from slothpipe.evaluation.bundles import method_bundles
 from slothpipe.evaluation.folds import FOLD_COLUMNS, evaluate_fold
 from slothpipe.evaluation.groups import Group
 from slothpipe.evaluation.reports import mae_summary, model_table, paper_comparison, summary_markdown
+from slothpipe.models.fitting import FitOptions
 
 
 def errors_frame(entries):
@@ -127,12 +128,14 @@ def test_evaluate_fold_scores_the_test_models():
         n_train_models=1,
         group=Group("a", ("a",)),
         methods=["m0", "m1"],
-        random_state=7,
+        options=FitOptions(random_state=7),
         fit_predict=fake_fit_predict,
     )
     assert list(out.columns) == FOLD_COLUMNS
     assert seen["fam_train"] == ["a", "b", "b"] and seen["fam_test"] == ["a", "a"]
-    assert seen["random_state"] == 7 and seen["benchmarks"] == ["A", "B"] and seen["n_train_models"] == 1
+    assert (
+        seen["options"].random_state == 7 and seen["benchmarks"] == ["A", "B"] and seen["n_train_models"] == 1
+    )
     assert out["method"].tolist() == ["m0"] * 4 + ["m1"] * 4
     assert out["model"].tolist()[:4] == ["a2", "a2", "a3", "a3"]
     # training means: A (0.1+0.3+0.5)/3 = 0.3, B (0.5+0.2+0.4)/3 = 0.3667; a3's A error = |0.3 - 0.4| = 10 pp

@@ -165,7 +165,7 @@ def test_clear_errors(sim):
     bad.loc["m05", "MMLU"] = "n/a"
     with pytest.raises(ValueError, match=r"row 'm05', column 'MMLU' has 'n/a'"):
         Flops().fit(bad)
-    with pytest.raises(ValueError, match="random_state must be an integer seed, got None"):
+    with pytest.raises(ValueError, match="random_state must be an integer seed >= 0, got None"):
         Flops(random_state=None).fit(train)
     model = PCAFlops(1).fit(train)
     new = test.copy()

@@ -8,7 +8,7 @@ import textwrap
 import numpy as np
 import pytest
 
-from slothpipe.models import CHANCE_LEVELS, METHODS, fit_predict
+from slothpipe.models import CHANCE_LEVELS, METHODS, FitOptions, fit_predict
 from slothpipe.models.methods import PAPER_ORDER, method_by_paper_code
 
 
@@ -73,7 +73,8 @@ def _digest(preds):
 @pytest.mark.slow(seconds=15)
 def test_fit_predict_all_methods_shapes(sim):
     Xtr, ftr, Ytr, Xte, fte = _fold(sim)
-    preds = fit_predict(None, Xtr, ftr, Ytr, Xte, fte, benchmarks=BENCH, n_train_models=1, n_restarts=1)
+    one_start = FitOptions(n_restarts=1)
+    preds = fit_predict(None, Xtr, ftr, Ytr, Xte, fte, benchmarks=BENCH, n_train_models=1, options=one_start)
     assert list(preds) == list(METHODS)
     for name, p in preds.items():
         assert p.shape == (4, 6), name
@@ -89,7 +90,7 @@ def test_fit_predict_reuses_the_basic_fit_for_the_warm_start(sim, monkeypatch):
     real = fitting.make_estimator
 
     def spy(name, **kw):
-        calls.append((name, kw["init"] is not None))
+        calls.append((getattr(name, "name", name), kw["init"] is not None))
         return real(name, **kw)
 
     monkeypatch.setattr(fitting, "make_estimator", spy)
@@ -118,22 +119,33 @@ def test_two_training_models_switch_flops_laws_to_family_slopes(sim):
 def test_fit_predict_is_deterministic_in_process_and_across_processes(sim, tmp_path):
     Xtr, ftr, Ytr, Xte, fte = _fold(sim)
     # one random start per fit: the seed still decides it, and the fits are a third as long
-    kw = dict(benchmarks=BENCH, n_train_models=1, random_state=7, n_restarts=1)
+    kw = dict(benchmarks=BENCH, n_train_models=1, options=FitOptions(random_state=7, n_restarts=1))
     preds = fit_predict(SOME, Xtr, ftr, Ytr, Xte, fte, **kw)
     first = _digest(preds)
     second = _digest(fit_predict(SOME, Xtr, ftr, Ytr, Xte, fte, **kw))
     assert first == second
-    other_seed = _digest(fit_predict(["sloth_d2"], Xtr, ftr, Ytr, Xte, fte, **{**kw, "random_state": 8}))
+    other_seed = _digest(
+        fit_predict(
+            ["sloth_d2"],
+            Xtr,
+            ftr,
+            Ytr,
+            Xte,
+            fte,
+            **{**kw, "options": FitOptions(random_state=8, n_restarts=1)},
+        )
+    )
     assert other_seed != _digest({"sloth_d2": preds["sloth_d2"]})
 
     np.savez(tmp_path / "fold.npz", Xtr=Xtr, ftr=ftr, Ytr=Ytr, Xte=Xte, fte=fte)
     script = textwrap.dedent(
         f"""
         import hashlib, numpy as np
-        from slothpipe.models import fit_predict
+        from slothpipe.models import FitOptions, fit_predict
         z = np.load({str(tmp_path / "fold.npz")!r})
         preds = fit_predict({SOME!r}, z["Xtr"], z["ftr"], z["Ytr"], z["Xte"], z["fte"],
-                            benchmarks={BENCH!r}, n_train_models=1, random_state=7, n_restarts=1)
+                            benchmarks={BENCH!r}, n_train_models=1,
+                            options=FitOptions(random_state=7, n_restarts=1))
         h = hashlib.sha256()
         for name in sorted(preds):
             h.update(name.encode()); h.update(np.ascontiguousarray(preds[name]).tobytes())

@@ -5,7 +5,7 @@ import functools
 import numpy as np
 import pytest
 
-from slothpipe.models import PerBenchmarkLaw, SlothRegressor, _core, fit_predict, laws
+from slothpipe.models import FitOptions, PerBenchmarkLaw, SlothRegressor, _core, fit_predict, laws
 from slothpipe.models._core import Layout, Objective, run_adam_paper
 
 #: Epoch cap per learning rate of the estimators' Adam runs here (the protocol's is 100,000; the monotone-link
@@ -113,12 +113,15 @@ def test_fit_predict_passes_the_solver(sim):
     names = ["MMLU", "ARC", "HellaSwag", "Winogrande", "TruthfulQA", "GSM8K"]
     kwargs = dict(benchmarks=names, n_train_models=1)
     args = (sim.X[train], sim.families[train], sim.Y[train], sim.X[~train], sim.families[~train])
-    adam = fit_predict(["flops", "sloth_basic_d1", "pca_flops_d1"], *args, solver="adam_paper", **kwargs)
+    adam_paper = FitOptions(solver="adam_paper")
+    adam = fit_predict(["flops", "sloth_basic_d1", "pca_flops_d1"], *args, options=adam_paper, **kwargs)
     lbfgs = fit_predict(["flops", "sloth_basic_d1", "pca_flops_d1"], *args, **kwargs)
     np.testing.assert_array_equal(adam["pca_flops_d1"], lbfgs["pca_flops_d1"])  # closed form either way
     assert not np.array_equal(adam["sloth_basic_d1"], lbfgs["sloth_basic_d1"])
-    with pytest.raises(ValueError, match="solver"):
-        fit_predict(["flops"], *args, solver="sgd", **kwargs)
+    with pytest.raises(
+        ValueError, match="FitOptions: solver must be one of 'lbfgs', 'adam_paper', got 'sgd'"
+    ):
+        FitOptions(solver="sgd")
 
 
 def test_unknown_solver_is_rejected(sim):

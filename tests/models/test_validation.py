@@ -1,5 +1,7 @@
 """Bad input raises ValueError naming the problem."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -102,6 +104,66 @@ def test_bad_hyper_parameters(small):
         SlothRegressor(1, chance=[0.1, 0.2]).fit(X, Y, fam)
     with pytest.raises(ValueError, match="n_components=7 must be between 1 and"):
         PCAFlopsRegressor(7).fit(X, Y, fam)
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: SlothRegressor(0), "SlothRegressor: n_skills must be an integer >= 1, got 0"),
+        (lambda: SlothRegressor(1, n_restarts=0), "n_restarts must be an integer >= 1, got 0"),
+        (lambda: SlothRegressor(1, n_restarts=2.0), "n_restarts must be an integer >= 1, got 2.0"),
+        (lambda: SlothRegressor(1, screen_iter=0), "screen_iter must be an integer >= 1 or None, got 0"),
+        (lambda: SlothRegressor(1, ridge=float("nan")), "ridge must be a finite number >= 0, got nan"),
+        (lambda: SlothRegressor(1, random_state=-1), "random_state must be an integer seed >= 0 or None"),
+        (lambda: SlothRegressor(1, intercept="x"), "intercept must be one of 'family', 'shared', got 'x'"),
+        (lambda: PerBenchmarkLaw("log"), "PerBenchmarkLaw: covariates must be one of 'flops', 'size_tokens'"),
+        (lambda: PerBenchmarkLaw(family_slopes="yes"), "family_slopes must be a bool (True or False), got"),
+        (lambda: PerBenchmarkLaw("size_tokens", family_slopes=True), "family_slopes applies to covariates="),
+        (lambda: PCAFlopsRegressor(0), "PCAFlopsRegressor: n_components must be an integer >= 1, got 0"),
+    ],
+)
+def test_hyper_parameters_are_checked_against_their_table(small, make, message):
+    X, fam, Y = small
+    with pytest.raises(ValueError, match=re.escape(message)):
+        make().fit(X, Y, fam)
+
+
+def _estimator_classes():
+    from slothpipe import api
+    from slothpipe.downstream.regression import LogisticLinkRegressor
+    from slothpipe.forecast.conformal import ResidualCalibrator
+    from slothpipe.obsscaling.method import SigmoidLinkRegressor
+
+    return [
+        SlothRegressor,
+        PerBenchmarkLaw,
+        PCAFlopsRegressor,
+        ResidualCalibrator,
+        LogisticLinkRegressor,
+        SigmoidLinkRegressor,
+        api.Sloth,
+        api.SlothBasic,
+        api.PCAFlops,
+        api.Flops,
+        api.SizeAndTokens,
+    ]
+
+
+@pytest.mark.parametrize("cls", _estimator_classes(), ids=lambda c: c.__name__)
+def test_every_hyper_parameter_has_a_constraint_and_the_defaults_satisfy_it(cls):
+    assert set(cls._parameter_constraints) == set(cls._param_names())
+    cls()._validate_params()
+
+
+def test_the_api_validates_from_the_estimators_tables():
+    from slothpipe import api
+
+    assert api.Sloth._parameter_constraints["intercept"] is SlothRegressor._parameter_constraints["intercept"]
+    assert api.Flops._parameter_constraints["link"] is PerBenchmarkLaw._parameter_constraints["link"]
+    assert (
+        api.PCAFlops._parameter_constraints["n_components"]
+        is (PCAFlopsRegressor._parameter_constraints["n_components"])
+    )
 
 
 def test_fit_predict_bad_inputs(small):

@@ -3,6 +3,7 @@
 from slothpipe.evaluation.folds import evaluate_fold
 from slothpipe.evaluation.slices import read_slice
 from slothpipe.io import write_parquet
+from slothpipe.models.fitting import FitOptions
 from slothpipe.runner import run
 
 
@@ -17,9 +18,7 @@ def main(snakemake):
         n_train_models=int(wc.n),
         group=group,
         methods=list(bundle["methods"]),
-        random_state=bundle.get("random_state", 0),
-        n_restarts=bundle.get("n_restarts"),
-        solver=bundle.get("solver", "lbfgs"),
+        options=FitOptions.from_mapping(bundle),  # random_state, n_restarts, solver (absent: defaults)
     )
     write_parquet(errors, snakemake.output[0])
 

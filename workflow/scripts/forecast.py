@@ -8,6 +8,7 @@ from slothpipe.forecast.engine import FLOAT_FORMAT, forecast
 from slothpipe.forecast.new_models import check_request, read_request, resolve_leaderboard
 from slothpipe.forecast.validation import default_method
 from slothpipe.io import write_csv
+from slothpipe.models.fitting import FitOptions
 from slothpipe.runner import run
 
 
@@ -26,8 +27,7 @@ def main(snakemake):
         method=method,
         level=options["level"],
         exclude_families=options["exclude_families"],
-        random_state=options["random_state"],
-        n_restarts=options["n_restarts"],
+        options=FitOptions(random_state=options["random_state"], n_restarts=options["n_restarts"]),
     )
     log = logging.getLogger("slothpipe.forecast")
     for note in result.notes:

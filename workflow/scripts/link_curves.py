@@ -4,6 +4,7 @@ import pandas as pd
 
 from slothpipe.downstream.link_curves import link_curves, size_grid
 from slothpipe.io import write_parquet
+from slothpipe.models.fitting import FitOptions
 from slothpipe.runner import run
 
 
@@ -20,7 +21,7 @@ def main(snakemake):
         methods=spec["methods"],
         sizes_b=size_grid(sizes["min_b"], sizes["max_b"], sizes["n_points"]),
         n_train_models=spec["n_train_models"],
-        random_state=spec["random_state"],
+        options=FitOptions(random_state=spec["random_state"]),
     )
     write_parquet(curves, snakemake.output[0])
 

@@ -4,6 +4,7 @@ import pandas as pd
 
 from slothpipe.evaluation.protocol import protocol_fold
 from slothpipe.io import read_json, write_parquet
+from slothpipe.models.fitting import FitOptions
 from slothpipe.runner import run
 
 
@@ -17,8 +18,7 @@ def main(snakemake):
         n_train_models=int(wc.n),
         group=wc.group,
         methods=list(snakemake.params.methods),
-        solver=wc.solver,
-        seed=int(wc.seed),
+        options=FitOptions(random_state=int(wc.seed), solver=wc.solver),
     )
     write_parquet(errors, snakemake.output[0])
 

@@ -17,7 +17,7 @@ import pandas as pd
 
 from slothpipe.errors import DataError
 from slothpipe.interpretation.skills_model import skills_frame
-from slothpipe.models.fitting import fit_predict
+from slothpipe.models.fitting import FitOptions, fit_predict
 from slothpipe.models.methods import METHODS
 
 CURVE_COLUMNS = ["kind", "method", "label", "model", "role", "benchmark", "params_b", "score"]
@@ -40,7 +40,7 @@ def link_curves(
     methods: Sequence[str],
     sizes_b: np.ndarray,
     n_train_models: int = 1,
-    random_state: int = 0,
+    options: FitOptions | None = None,
 ) -> pd.DataFrame:
     """Curves of each method for ``family`` (columns :data:`CURVE_COLUMNS`, scores on the 0–1 scale).
 
@@ -72,7 +72,7 @@ def link_curves(
         np.full(len(sizes_b), family),
         benchmarks=benchmarks,
         n_train_models=n_train_models,
-        random_state=random_state,
+        options=FitOptions() if options is None else options,
     )
     parts = []
     for name in methods:

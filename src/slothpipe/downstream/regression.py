@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import KW_ONLY
+from numbers import Integral, Real
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -22,7 +24,7 @@ from scipy.special import expit as sigmoid
 
 from slothpipe.errors import DataError
 from slothpipe.models._core import HUBER_DELTA  # the Huber threshold δ of every Sloth fit
-from slothpipe.models._params import Estimator, hyperparameters
+from slothpipe.models._params import Estimator, Interval, hyperparameters
 
 #: Identifier columns of a skills table (:func:`slothpipe.downstream.skill_sources.setting_skills`).
 ID_COLUMNS = ["model", "variant_family", "params_b", "tokens_t", "role"]
@@ -87,11 +89,19 @@ class LogisticLinkRegressor(Estimator):
     tol: float = 1e-12
     random_state: int | None = 0
 
+    _parameter_constraints: ClassVar[dict[str, list]] = {
+        "floor": [Interval(Real, 0, 1, closed="left")],
+        "n_restarts": [Interval(Integral, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "random_state": ["seed", None],
+    }
     _fitted_attribute = "coef_"
     _sklearn_type = "regressor"
 
     def fit(self, Z, y):
         """Fit on covariates Z (n×d, e.g. skills) and targets y (n, in [0, 1]).  Returns ``self``."""
+        self._validate_params()
         Z = _check_matrix(Z, "Z")
         y = np.asarray(y, dtype=float).ravel()
         if y.shape[0] != Z.shape[0]:
@@ -99,10 +109,6 @@ class LogisticLinkRegressor(Estimator):
         if not np.isfinite(y).all() or (y < 0).any() or (y > 1).any():
             raise ValueError("y must be finite and within [0, 1]")
         floor = float(self.floor)
-        if not 0.0 <= floor < 1.0:
-            raise ValueError(f"floor must be in [0, 1), got {self.floor!r}")
-        if int(self.n_restarts) < 0:
-            raise ValueError(f"n_restarts must be >= 0, got {self.n_restarts!r}")
         n, d = Z.shape
         if n < d + 1:
             raise ValueError(f"need at least {d + 1} rows to fit {d} weights and an intercept, got {n}")

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from slothpipe.evaluation.groups import Group, split_group, suite_frame
+
+if TYPE_CHECKING:
+    from slothpipe.models.fitting import FitOptions
 
 log = logging.getLogger(__name__)
 
@@ -36,17 +40,17 @@ def evaluate_fold(
     n_train_models: int,
     group: Group,
     methods: Sequence[str],
-    random_state: int = 0,
-    n_restarts: int | None = None,
-    solver: str = "lbfgs",
+    options: FitOptions | None = None,
     fit_predict: Callable[..., dict[str, np.ndarray]] | None = None,
 ) -> pd.DataFrame:
     """Absolute errors (percentage points) of every method on every test model x benchmark of one fold.
 
+    ``options`` (seed, restarts, solver; None = the defaults) go to ``fit_predict`` as they are;
     ``fit_predict`` defaults to :func:`slothpipe.models.fitting.fit_predict`; tests may inject another one.
-    ``solver`` is passed to it only when it is not the default ``"lbfgs"``.
     Rows are ordered by method (as given), test model (suite order: family, size) and benchmark (as given).
     """
+    from slothpipe.models.fitting import DEFAULT_OPTIONS
+
     if fit_predict is None:
         from slothpipe.models.fitting import fit_predict
     benchmarks = list(benchmarks)
@@ -92,9 +96,7 @@ def evaluate_fold(
         test["variant_family"].to_numpy(dtype=object),
         benchmarks=benchmarks,
         n_train_models=n_train_models,
-        random_state=random_state,
-        n_restarts=n_restarts,
-        **({} if solver == "lbfgs" else {"solver": solver}),
+        options=DEFAULT_OPTIONS if options is None else options,
     )
     y_true = test[benchmarks].to_numpy(dtype=float)
     n_test, n_bench = y_true.shape

@@ -11,12 +11,15 @@ groups under that solver with several seeds; this module names those runs and fi
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from slothpipe.evaluation.folds import evaluate_fold
 from slothpipe.evaluation.groups import find_group
+
+if TYPE_CHECKING:
+    from slothpipe.models.fitting import FitOptions
 
 #: The protocol label of the pipeline's own fits (``results/evaluation/group_errors.parquet``).
 OURS = "ours"
@@ -52,13 +55,13 @@ def protocol_fold(
     n_train_models: int,
     group: str,
     methods: Sequence[str],
-    solver: str,
-    seed: int,
+    options: FitOptions,
 ) -> pd.DataFrame:
-    """One fold's errors (the columns of :data:`slothpipe.evaluation.folds.FOLD_COLUMNS`) under ``solver``.
+    """One fold's errors (the columns of :data:`slothpipe.evaluation.folds.FOLD_COLUMNS`) under
+    ``options`` (a run's solver and seed, :func:`protocol_label`).
 
-    The fold is the pipeline's (same split, same warm-start chains, ``random_state=seed``); a group absent
-    from the plan raises ``ConfigError`` (:func:`slothpipe.evaluation.groups.find_group`).
+    The fold is the pipeline's (same split, same warm-start chains); a group absent from the plan raises
+    ``ConfigError`` (:func:`slothpipe.evaluation.groups.find_group`).
     """
     found = find_group(dict(plan), suite, int(n_train_models), group)
     return evaluate_fold(
@@ -68,6 +71,5 @@ def protocol_fold(
         n_train_models=int(n_train_models),
         group=found,
         methods=list(methods),
-        random_state=int(seed),
-        solver=solver,
+        options=options,
     )

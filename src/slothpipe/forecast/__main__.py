@@ -21,6 +21,7 @@ from slothpipe.forecast.engine import FLOAT_FORMAT, forecast
 from slothpipe.forecast.new_models import check_request, read_request, resolve_leaderboard, suite_names
 from slothpipe.forecast.validation import default_method
 from slothpipe.io import write_csv
+from slothpipe.models.fitting import FitOptions
 
 DATASET = "results/data/dataset.parquet"
 PREDICTIONS = "results/evaluation/predictions.parquet"
@@ -92,8 +93,7 @@ def main(argv=None) -> int:
             method=method,
             level=args.level,
             exclude_families=args.exclude_family,
-            random_state=args.random_state,
-            n_restarts=args.n_restarts,
+            options=FitOptions(random_state=args.random_state, n_restarts=args.n_restarts),
         )
     except (PipelineError, ValueError) as exc:
         print(f"slothpipe.forecast: error: {exc}", file=sys.stderr)

@@ -36,12 +36,13 @@ time, which this package does not; the weighted quantile is ten lines here.
 from __future__ import annotations
 
 from dataclasses import KW_ONLY
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from slothpipe.models._params import Estimator, hyperparameters
+from slothpipe.models._params import Estimator, StrOptions, hyperparameters
 
 #: The calibration methods: ours first, then the three baselines of the validation.
 CALIBRATIONS = ("scaled", "pooled_quantile", "benchmark_quantile", "benchmark_rmse")
@@ -102,11 +103,11 @@ class ResidualCalibrator(Estimator):
     _: KW_ONLY
     calibration: str = "scaled"
 
+    _parameter_constraints: ClassVar[dict[str, list]] = {"calibration": [StrOptions(CALIBRATIONS)]}
     _fitted_attribute = "scale_"
 
     def fit(self, residuals: pd.DataFrame):
-        if self.calibration not in CALIBRATIONS:
-            raise ValueError(f"calibration must be one of {CALIBRATIONS}, got {self.calibration!r}")
+        self._validate_params()
         missing = [c for c in RESIDUAL_COLUMNS if c not in residuals.columns]
         if missing:
             raise ValueError(f"residuals: missing column(s) {missing}")

@@ -27,7 +27,7 @@ from slothpipe.evaluation.groups import suite_frame
 from slothpipe.forecast.conformal import ResidualCalibrator
 from slothpipe.forecast.held_out import compute_gap
 from slothpipe.forecast.new_models import Request
-from slothpipe.models.fitting import fit_predict
+from slothpipe.models.fitting import FitOptions, fit_predict
 from slothpipe.models.methods import METHODS
 
 log = logging.getLogger(__name__)
@@ -172,10 +172,10 @@ def forecast(
     method: str,
     level: float = 0.9,
     exclude_families: Sequence[str] = (),
-    random_state: int = 0,
-    n_restarts: int | None = None,
+    options: FitOptions | None = None,
 ) -> Forecast:
-    """Predict the request's targets with ``method`` and calibrated intervals at ``level``."""
+    """Predict the request's targets with ``method`` and calibrated intervals at ``level``; the fit's seed
+    and restarts are ``options`` (None = the defaults, as the fold jobs')."""
     if method not in METHODS:
         raise DataError(f"unknown method {method!r}; the registry's methods: {', '.join(METHODS)}")
     if not 0.0 < float(level) < 1.0:
@@ -198,8 +198,7 @@ def forecast(
         targets["family"].to_numpy(dtype=object),
         benchmarks=benchmarks,
         n_train_models=n_setting,
-        random_state=random_state,
-        n_restarts=n_restarts,
+        options=FitOptions() if options is None else options,
     )[method]
     known_max = (train["log_params"] + train["log_tokens"]).groupby(train["variant_family"]).max()
     table = interval_table(

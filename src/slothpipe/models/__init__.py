@@ -5,8 +5,8 @@ Public API
 * :class:`SlothRegressor`, :class:`PerBenchmarkLaw` (:mod:`.laws`) and :class:`PCAFlopsRegressor`
   (:mod:`.pca_flops`): scikit-learn-style estimators on X = [log params, log tokens].
 * :mod:`.methods`: ``METHODS`` (the paper's 28 methods) and ``CHANCE_LEVELS``: plain data.
-* :mod:`.fitting`: ``fit_predict``, the per-fold entry point of the evaluation stage, the API and the
-  forecasts.
+* :mod:`.fitting`: ``fit_methods``, the one fit path (warm-start chains) of the evaluation stage, the API
+  and the forecasts; ``fit_predict``, the per-fold entry point; ``FitOptions``, their settings.
 
 Interpretation of fitted skills (rotation, names, compute-optimal allocation) is
 :mod:`slothpipe.interpretation`.
@@ -18,7 +18,13 @@ from slothpipe.lazy_exports import lazy_exports
 # method table (``slothpipe.models.methods``) neither imports nor depends on the fitting engine.  The
 # workflow's code inputs read this map (slothpipe.lazy_exports).
 _EXPORTS = {
-    "slothpipe.models.fitting": ("fit_predict", "make_estimator"),
+    "slothpipe.models.fitting": (
+        "FitOptions",
+        "fit_methods",
+        "fit_predict",
+        "make_estimator",
+        "warm_start_chain",
+    ),
     "slothpipe.models.laws": ("PerBenchmarkLaw", "SlothRegressor", "log_flops", "translog_design"),
     "slothpipe.models.methods": ("CHANCE_LEVELS", "METHODS", "MethodSpec", "chance_levels"),
     "slothpipe.models.pca_flops": ("PCAFlopsRegressor",),

@@ -12,12 +12,172 @@ The dataclass writes ``__init__`` (which only stores its arguments, as scikit-le
 :class:`Estimator` derives ``get_params``, ``set_params``, ``repr`` and scikit-learn's tags from the same
 declaration.  ``sklearn.clone`` works on these estimators (it only needs ``get_params`` and the constructor).
 scikit-learn itself is imported only inside ``__sklearn_tags__``, which only scikit-learn calls.
+
+Each hyper-parameter's allowed values are declared once, next to the estimator, in its class attribute
+``_parameter_constraints`` (as scikit-learn's): name -> a list of constraints, any one of which admits a
+value::
+
+    _parameter_constraints = {
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "solver": [StrOptions(("lbfgs", "adam_paper"))],
+        "random_state": ["seed", None],
+    }
+
+A constraint is ``None`` (the value None), a type (an instance of it), ``"boolean"``, ``"seed"`` (an integer
+seed >= 0), ``"no_validation"`` (checked elsewhere, e.g. against the data in ``fit``), :class:`Interval` or
+:class:`StrOptions`.  :meth:`Estimator._validate_params` (called at the start of ``fit``) checks every
+hyper-parameter against the table with :func:`validate_params`, which other settings objects use too.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+import math
+from collections.abc import Iterable, Mapping
+from numbers import Integral, Real
+from typing import Any, ClassVar
+
+import numpy as np
+
+
+# -- the constraint vocabulary ------------------------------------------------------------------------------
+class Constraint:
+    """One kind of allowed value: :meth:`is_satisfied_by` decides, ``str()`` describes it for messages."""
+
+    def is_satisfied_by(self, value: Any) -> bool:
+        raise NotImplementedError
+
+
+class Interval(Constraint):
+    """A number of ``type`` (``Integral`` or ``Real``) between ``left`` and ``right`` (None: unbounded);
+    ``closed`` is ``"left"``, ``"right"``, ``"both"`` or ``"neither"``.  Booleans are not numbers here, and a
+    ``Real`` must be finite."""
+
+    def __init__(self, type: type, left: float | None, right: float | None, *, closed: str):
+        if type not in (Integral, Real):
+            raise ValueError(f"Interval type must be Integral or Real, got {type!r}")
+        if closed not in ("left", "right", "both", "neither"):
+            raise ValueError(f"closed must be 'left', 'right', 'both' or 'neither', got {closed!r}")
+        self.type, self.left, self.right, self.closed = type, left, right, closed
+
+    def is_satisfied_by(self, value: Any) -> bool:
+        if isinstance(value, bool | np.bool_) or not isinstance(value, self.type):
+            return False
+        if self.type is Real and not math.isfinite(float(value)):
+            return False
+        if self.left is not None:
+            if value < self.left or (value == self.left and self.closed in ("right", "neither")):
+                return False
+        if self.right is not None:
+            if value > self.right or (value == self.right and self.closed in ("left", "neither")):
+                return False
+        return True
+
+    def __str__(self) -> str:
+        kind = "an integer" if self.type is Integral else "a finite number"
+        left_closed = self.closed in ("left", "both")
+        right_closed = self.closed in ("right", "both")
+        if self.right is None:
+            return kind if self.left is None else f"{kind} {'>=' if left_closed else '>'} {self.left}"
+        if self.left is None:
+            return f"{kind} {'<=' if right_closed else '<'} {self.right}"
+        brackets = ("[" if left_closed else "(", "]" if right_closed else ")")
+        return f"{kind} in {brackets[0]}{self.left}, {self.right}{brackets[1]}"
+
+
+class StrOptions(Constraint):
+    """One of the strings ``options`` (their order is the order of the messages)."""
+
+    def __init__(self, options: Iterable[str]):
+        self.options = tuple(options)
+
+    def is_satisfied_by(self, value: Any) -> bool:
+        return isinstance(value, str) and value in self.options
+
+    def __str__(self) -> str:
+        return f"one of {', '.join(repr(o) for o in self.options)}"
+
+
+class _NoneConstraint(Constraint):
+    def is_satisfied_by(self, value: Any) -> bool:
+        return value is None
+
+    def __str__(self) -> str:
+        return "None"
+
+
+class _Boolean(Constraint):
+    def is_satisfied_by(self, value: Any) -> bool:
+        return isinstance(value, bool | np.bool_)
+
+    def __str__(self) -> str:
+        return "a bool (True or False)"
+
+
+class _Seed(Constraint):
+    def is_satisfied_by(self, value: Any) -> bool:
+        return isinstance(value, Integral) and not isinstance(value, bool | np.bool_) and value >= 0
+
+    def __str__(self) -> str:
+        return "an integer seed >= 0"
+
+
+class _InstanceOf(Constraint):
+    def __init__(self, type: type):
+        self.type = type
+
+    def is_satisfied_by(self, value: Any) -> bool:
+        return isinstance(value, self.type)
+
+    def __str__(self) -> str:
+        return f"an instance of {self.type.__name__}"
+
+
+class _NoValidation(Constraint):
+    def is_satisfied_by(self, value: Any) -> bool:
+        return True
+
+    def __str__(self) -> str:
+        return "anything"
+
+
+_ALIASES: dict[str, Constraint] = {
+    "boolean": _Boolean(),
+    "seed": _Seed(),
+    "no_validation": _NoValidation(),
+}
+
+
+def make_constraint(constraint: Any) -> Constraint:
+    """The :class:`Constraint` of one entry of a ``_parameter_constraints`` list."""
+    if isinstance(constraint, Constraint):
+        return constraint
+    if constraint is None:
+        return _NoneConstraint()
+    if isinstance(constraint, str) and constraint in _ALIASES:
+        return _ALIASES[constraint]
+    if isinstance(constraint, type):
+        return _InstanceOf(constraint)
+    raise ValueError(f"unknown parameter constraint {constraint!r}")
+
+
+def describe(constraints: Iterable[Any]) -> str:
+    """The allowed values of a constraint list in words, e.g. ``"an integer >= 1 or None"``."""
+    words = [str(make_constraint(c)) for c in constraints]
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
+
+
+def validate_params(constraints: Mapping[str, list], params: Mapping[str, Any], caller: str) -> None:
+    """Check every value of ``params`` against its entry of ``constraints`` (one admitting constraint
+    suffices); the first violation raises ``ValueError`` naming ``caller``, the parameter, the allowed
+    values and the value given.  A parameter without an entry is a programming error (``TypeError``)."""
+    for name, value in params.items():
+        if name not in constraints:
+            raise TypeError(f"{caller}: hyper-parameter {name!r} has no entry in its _parameter_constraints")
+        allowed = constraints[name]
+        if any(make_constraint(c).is_satisfied_by(value) for c in allowed):
+            continue
+        raise ValueError(f"{caller}: {name} must be {describe(allowed)}, got {value!r}")
 
 
 def hyperparameters(cls: type) -> type:
@@ -41,13 +201,16 @@ def _clone(value: Any) -> Any:
 class Estimator:
     """Hyper-parameter access of a :func:`hyperparameters` class (scikit-learn's ``BaseEstimator`` protocol).
 
-    Class attributes a subclass may set: ``_fitted_attribute`` (an attribute ``fit`` sets: the fitted check),
+    Class attributes a subclass may set: ``_parameter_constraints`` (the allowed values of each
+    hyper-parameter), ``_fitted_attribute`` (an attribute ``fit`` sets: the fitted check),
     ``_repr_skip`` (hyper-parameters left out of ``repr``, e.g. large arrays) and ``_sklearn_type``
     (``"regressor"``, ``"transformer"`` or None) with ``_sklearn_allow_nan`` (missing values in ``X``) and
     ``_sklearn_single_output`` (False: ``y`` must be 2-D, one column per output).
     """
 
     _fitted_attribute: str = ""
+    #: hyper-parameter -> allowed values (see the module docstring); every hyper-parameter has an entry
+    _parameter_constraints: ClassVar[dict[str, list]] = {}
     _repr_skip: tuple[str, ...] = ()
     _sklearn_type: str | None = None
     _sklearn_allow_nan: bool = False
@@ -86,6 +249,11 @@ class Estimator:
         for name, sub_params in nested.items():
             getattr(self, name).set_params(**sub_params)
         return self
+
+    def _validate_params(self) -> None:
+        """Check the hyper-parameters against ``_parameter_constraints`` (``ValueError`` naming the first
+        bad one, its allowed values and its value); ``fit`` calls it first."""
+        validate_params(self._parameter_constraints, self.get_params(deep=False), type(self).__name__)
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={getattr(self, k)!r}" for k in self._param_names() if k not in self._repr_skip)

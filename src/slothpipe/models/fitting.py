@@ -1,9 +1,11 @@
 """Fitting the methods of :mod:`slothpipe.models.methods` on one training fold: the per-fold entry point.
 
-:func:`fit_predict` fits any subset of the methods on one training fold and predicts the test rows.  Warm
-starts are shared: a "Sloth" fit starts from the already fitted "Sloth basic" of the same d and intercept,
-"Size and Tokens" from the per-benchmark sigmoid law, and so on (Sloth code ``run_exp``), so a whole fold
-costs one fit per method.  Each method's random starts are seeded from ``(random_state, paper_index)``.
+:func:`fit_predict` fits any subset of the methods on one training fold and predicts the test rows through
+:func:`fit_methods`, the one fit path (fold jobs, forecasts, link curves and :mod:`slothpipe.api`), with the
+settings of one :class:`FitOptions`.  Warm starts are shared: a "Sloth" fit starts from the already fitted
+"Sloth basic" of the same d and intercept, "Size and Tokens" from the per-benchmark sigmoid law, and so on
+(Sloth code ``run_exp``), so a whole fold costs one fit per method.  Each method's random starts are seeded
+from ``(random_state, paper_index)``.
 
 When ``n_train_models == 2`` the FLOPs-based laws (idx 0–3) and PCA + FLOPs regress on F ⊙ one-hot(family)
 instead of F (one slope per family), exactly as the authors' ``get_results`` does for ``min_models=3``.
@@ -11,12 +13,16 @@ instead of F (one slope per family), exactly as the authors' ``get_results`` doe
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import dataclasses
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 
+from slothpipe.models._params import validate_params
 from slothpipe.models._validation import check_covariates, check_families, check_scores
-from slothpipe.models.laws import DEFAULT_MAX_ITER, SOLVERS, PerBenchmarkLaw, SlothRegressor
+from slothpipe.models.laws import DEFAULT_MAX_ITER, PerBenchmarkLaw, SlothRegressor
 from slothpipe.models.methods import METHODS, MethodSpec, chance_levels
 from slothpipe.models.pca_flops import PCAFlopsRegressor
 
@@ -43,24 +49,66 @@ ESTIMATORS: dict[str, type] = {
 }
 
 
+@dataclass(frozen=True, kw_only=True)
+class FitOptions:
+    """How the methods are fitted: the settings a fold job, the API and a forecast pass on as one object.
+
+    ``random_state`` : base seed (``evaluation: random_state``); each method's starts are seeded from it and
+        the method's ``paper_index``, so the same inputs and seed give bit-identical outputs.
+    ``n_restarts`` : random starts of every sigmoid fit (None = :data:`FOLD_RESTARTS`); warm-started fits
+        use one.
+    ``solver`` : ``"lbfgs"`` (our fitting, default) or ``"adam_paper"`` (the authors' Adam protocol, Sloth
+        code ``fitFR``: one start per fit, so ``n_restarts`` is unused; see
+        :data:`slothpipe.models.laws.SOLVERS`).  PCA + FLOPs is closed-form either way.
+
+    The allowed values are the estimators' (:attr:`_parameter_constraints`), checked on construction.
+    """
+
+    random_state: int = 0
+    n_restarts: int | None = None
+    solver: str = "lbfgs"
+
+    _parameter_constraints: ClassVar[dict[str, list]] = {
+        "random_state": ["seed"],
+        "n_restarts": [*SlothRegressor._parameter_constraints["n_restarts"], None],
+        "solver": SlothRegressor._parameter_constraints["solver"],
+    }
+
+    def __post_init__(self) -> None:
+        values = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        validate_params(self._parameter_constraints, values, type(self).__name__)
+
+    @classmethod
+    def from_mapping(cls, settings: Mapping[str, Any]) -> FitOptions:
+        """The options among ``settings`` (a rule's ``params``: ``random_state``, ``n_restarts`` and
+        optionally ``solver``; other keys are ignored, missing ones take their defaults)."""
+        return cls(**{f.name: settings[f.name] for f in dataclasses.fields(cls) if f.name in settings})
+
+
+#: The defaults: seed 0, :data:`FOLD_RESTARTS` starts, L-BFGS-B.
+DEFAULT_OPTIONS = FitOptions()
+
+
 def _seed(random_state: int, spec: MethodSpec) -> int:
     return int(np.random.SeedSequence([int(random_state), spec.paper_index]).generate_state(1)[0])
 
 
-def _dependencies(names: Iterable[str]) -> list[str]:
-    """Requested methods plus their warm-start ancestors, ancestors first, in a fixed order."""
-    order: list[str] = []
+def warm_start_chain(methods: Iterable[str | MethodSpec]) -> list[MethodSpec]:
+    """The specs of ``methods`` (slugs of :data:`METHODS` or specs) and of their warm-start ancestors,
+    ancestors first, each once, in a fixed order.  An ancestor is looked up among the given specs first
+    (e.g. the d > 4 specs :mod:`slothpipe.api` builds), then in :data:`METHODS`."""
+    methods = list(methods)
+    given = {m.name: m for m in methods if isinstance(m, MethodSpec)}
+    order: dict[str, MethodSpec] = {}
 
-    def visit(name: str) -> None:
-        spec = METHODS[name]
+    def visit(spec: MethodSpec) -> None:
         if spec.warm_start is not None:
-            visit(spec.warm_start)
-        if name not in order:
-            order.append(name)
+            visit(given[spec.warm_start] if spec.warm_start in given else METHODS[spec.warm_start])
+        order.setdefault(spec.name, spec)
 
-    for name in names:
-        visit(name)
-    return order
+    for m in methods:
+        visit(m if isinstance(m, MethodSpec) else METHODS[m])
+    return list(order.values())
 
 
 def make_estimator(
@@ -68,10 +116,8 @@ def make_estimator(
     *,
     chance: np.ndarray,
     n_train_models: int = 1,
-    random_state: int = 0,
-    n_restarts: int | None = None,
     init=None,
-    solver: str = "lbfgs",
+    options: FitOptions = DEFAULT_OPTIONS,
 ):
     """An unfitted estimator for method ``name`` with the fold's settings (see :func:`fit_predict`).
 
@@ -84,11 +130,11 @@ def make_estimator(
     if not spec.random_starts:  # closed-form: no chance floors, seeds or warm starts
         return ESTIMATORS[spec.kind](family_slopes=family_slopes, **spec.settings)
     kwargs = dict(spec.settings)
-    kwargs.update(chance=chance, random_state=_seed(random_state, spec), init=init)
-    if solver != "lbfgs":
-        kwargs["solver"] = solver
+    kwargs.update(chance=chance, random_state=_seed(options.random_state, spec), init=init)
+    if options.solver != "lbfgs":
+        kwargs["solver"] = options.solver
     if spec.warm_start is None:
-        kwargs["n_restarts"] = FOLD_RESTARTS if n_restarts is None else int(n_restarts)
+        kwargs["n_restarts"] = FOLD_RESTARTS if options.n_restarts is None else int(options.n_restarts)
         kwargs["max_iter"] = FOLD_MAX_ITER
     else:
         kwargs["n_restarts"] = 1
@@ -97,6 +143,32 @@ def make_estimator(
     if spec.settings.get("covariates") == "flops":  # per-benchmark laws in log FLOPs
         kwargs["family_slopes"] = family_slopes
     return ESTIMATORS[spec.kind](**kwargs)
+
+
+def fit_methods(
+    methods: Iterable[str | MethodSpec],
+    X: np.ndarray,
+    Y: np.ndarray,
+    families,
+    *,
+    chance: np.ndarray,
+    n_train_models: int = 1,
+    options: FitOptions = DEFAULT_OPTIONS,
+) -> dict[str, object]:
+    """Fit ``methods`` (slugs or specs) and their warm-start ancestors on one training set: the one fit path
+    of the fold jobs, the forecasts and the API.
+
+    Each method is built by :func:`make_estimator` and, when it has a ``warm_start``, started from that
+    method's fit.  ``X``, ``Y``, ``families`` go to the estimators' ``fit`` as they are (the estimators check
+    them).  Returns ``{name: fitted estimator}`` for every method fitted, ancestors included, in fit order
+    (:func:`warm_start_chain`).
+    """
+    fitted: dict[str, object] = {}
+    for spec in warm_start_chain(methods):
+        init = None if spec.warm_start is None else fitted[spec.warm_start].fitted_params()
+        est = make_estimator(spec, chance=chance, n_train_models=n_train_models, init=init, options=options)
+        fitted[spec.name] = est.fit(X, Y, families)
+    return fitted
 
 
 def fit_predict(
@@ -109,9 +181,7 @@ def fit_predict(
     *,
     benchmarks,
     n_train_models,
-    random_state=0,
-    n_restarts=None,
-    solver="lbfgs",
+    options: FitOptions = DEFAULT_OPTIONS,
 ) -> dict[str, np.ndarray]:
     """Fit each requested method on one training fold and predict the test rows.
 
@@ -124,11 +194,7 @@ def fit_predict(
     benchmarks : the J benchmark names, used to look up :data:`CHANCE_LEVELS`.
     n_train_models : models of each held-out family in training (1 or 2; 2 switches the FLOPs laws and
         PCA + FLOPs to family slopes, as the Sloth code).
-    random_state : base seed; the same inputs and seed give bit-identical outputs.
-    n_restarts : random starts of every sigmoid fit (None = :data:`FOLD_RESTARTS`); warm-started fits use one.
-    solver : ``"lbfgs"`` (our fitting, default) or ``"adam_paper"`` (the authors' Adam protocol, Sloth code
-        ``fitFR``: one start per fit, so ``n_restarts`` is unused; see :data:`slothpipe.models.laws.SOLVERS`).
-        PCA + FLOPs is closed-form either way.
+    options : seed, restarts and solver (:class:`FitOptions`).
 
     Returns ``{slug: (n_test, J) predictions}`` for the requested methods, in the order requested.
     """
@@ -141,10 +207,8 @@ def fit_predict(
     n_train_models = int(n_train_models)
     if n_train_models < 1:
         raise ValueError(f"n_train_models must be >= 1, got {n_train_models}")
-    if n_restarts is not None and int(n_restarts) < 1:
-        raise ValueError(f"n_restarts must be >= 1 or None, got {n_restarts!r}")
-    if solver not in SOLVERS:
-        raise ValueError(f"solver must be one of {SOLVERS}, got {solver!r}")
+    if not isinstance(options, FitOptions):
+        raise TypeError(f"options must be a FitOptions, got {type(options).__name__}")
     X_train = check_covariates(X_train, "X_train")
     X_test = check_covariates(X_test, "X_test")
     benchmarks = [str(b) for b in benchmarks]
@@ -163,19 +227,7 @@ def fit_predict(
             f"{', '.join(repr(f) for f in unseen)}; every held-out family needs its smallest model(s) in "
             "training"
         )
-
-    fitted: dict[str, object] = {}
-    for name in _dependencies(names):
-        spec = METHODS[name]
-        init = fitted[spec.warm_start].fitted_params() if spec.warm_start is not None else None
-        est = make_estimator(
-            name,
-            chance=chance,
-            n_train_models=n_train_models,
-            random_state=random_state,
-            n_restarts=n_restarts,
-            init=init,
-            solver=solver,
-        )
-        fitted[name] = est.fit(X_train, Y_train, fam_train)
+    fitted = fit_methods(
+        names, X_train, Y_train, fam_train, chance=chance, n_train_models=n_train_models, options=options
+    )
     return {name: fitted[name].predict(X_test, fam_test) for name in names}

@@ -25,12 +25,14 @@ reported in the caller's units.
 from __future__ import annotations
 
 from dataclasses import KW_ONLY
+from numbers import Integral, Real
+from typing import ClassVar
 
 import numpy as np
 
 from slothpipe.models import _core
 from slothpipe.models._core import Layout, Objective, logit_floor, run_adam_paper
-from slothpipe.models._params import Estimator, hyperparameters
+from slothpipe.models._params import Estimator, Interval, StrOptions, hyperparameters
 from slothpipe.models._validation import (
     check_chance,
     check_covariates,
@@ -103,6 +105,23 @@ class _LinkedLaw(Estimator):
     random_state: int | None = 0
     solver: str = "lbfgs"
 
+    _parameter_constraints: ClassVar[dict[str, list]] = {
+        "intercept": [StrOptions(("family", "shared"))],
+        "link": [StrOptions(_core.LINKS)],
+        "floor": [StrOptions(("fixed", "learned"))],
+        "chance": ["no_validation"],  # against Y's benchmarks in fit (check_chance)
+        "init": ["no_validation"],  # against the fit's layout and families (_warm_start)
+        "link_init": [StrOptions(("random", "sigmoid"))],
+        "n_restarts": [Interval(Integral, 1, None, closed="left")],
+        "screen_iter": [Interval(Integral, 1, None, closed="left"), None],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "ridge": [Interval(Real, 0, None, closed="left")],
+        "link_ridge": [Interval(Real, 0, None, closed="left")],
+        "link_ridge_start": [Interval(Real, 0, None, closed="left"), None],
+        "random_state": ["seed", None],
+        "solver": [StrOptions(SOLVERS)],
+    }
     _repr_skip = ("init",)
     _fitted_attribute = "slopes_"
     _sklearn_type = "regressor"
@@ -120,31 +139,6 @@ class _LinkedLaw(Estimator):
 
     def _n_skills(self, n_bench: int) -> int:
         raise NotImplementedError
-
-    # -- hyper-parameter checks ----------------------------------------------------------------------------
-    def _check_params(self) -> None:
-        if self.intercept not in ("family", "shared"):
-            raise ValueError(f"intercept must be 'family' or 'shared', got {self.intercept!r}")
-        if self.link not in _core.LINKS:
-            raise ValueError(f"link must be one of {_core.LINKS}, got {self.link!r}")
-        if self.floor not in ("fixed", "learned"):
-            raise ValueError(f"floor must be 'fixed' or 'learned', got {self.floor!r}")
-        if int(self.n_restarts) < 1:
-            raise ValueError(f"n_restarts must be >= 1, got {self.n_restarts!r}")
-        if self.link_init not in ("random", "sigmoid"):
-            raise ValueError(f"link_init must be 'random' or 'sigmoid', got {self.link_init!r}")
-        if self.screen_iter is not None and int(self.screen_iter) < 1:
-            raise ValueError(f"screen_iter must be >= 1 or None, got {self.screen_iter!r}")
-        for name in ("ridge", "link_ridge", "link_ridge_start"):
-            value = getattr(self, name)
-            if value is None and name == "link_ridge_start":
-                continue
-            if not (np.isfinite(float(value)) and float(value) >= 0.0):
-                raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
-        if int(self.max_iter) < 1:
-            raise ValueError(f"max_iter must be >= 1, got {self.max_iter!r}")
-        if self.solver not in SOLVERS:
-            raise ValueError(f"solver must be one of {SOLVERS}, got {self.solver!r}")
 
     # -- designs -------------------------------------------------------------------------------------------
     def _designs(self, X: np.ndarray, families, name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -170,7 +164,43 @@ class _LinkedLaw(Estimator):
 
         ``families`` (n labels) is required for family intercepts or family slopes.  Returns ``self``.
         """
-        self._check_params()
+        self._validate_params()
+        X, Y, gamma0 = self._fit_inputs(X, Y, families)
+        T, D = self._designs(X, families, "families")
+        if self.solver == "adam_paper":
+            return self._fit_adam_paper(T, D, Y, gamma0)
+        Xs, mean, scale, constant = self._standardise(T, D)
+        layout = Layout(
+            n_slopes=T.shape[1],
+            n_intercepts=D.shape[1],
+            n_skills=self._n_skills(Y.shape[1]),
+            n_bench=Y.shape[1],
+            diagonal=self._diagonal,
+            link=self.link,
+            learn_floor=self.floor == "learned",
+        )
+        objective = self._objective(layout, Xs, D, Y, gamma0, float(self.link_ridge))
+        rng = np.random.default_rng(self.random_state)
+        starts = self._starting_points(layout, objective, rng, gamma0, mean, scale, constant, X, D)
+        continued = self._continuation(layout)
+        first_stage = None if continued is None else self._objective(layout, Xs, D, Y, gamma0, continued)
+        best = self._minimise(objective, starts, first_stage)
+        theta = best.theta
+        loss = float(objective.data_loss(theta))
+        return self._set_fitted(
+            layout,
+            theta,
+            (mean, scale, gamma0),
+            (T, D, Y),
+            restart_losses=best.start_losses,
+            n_iter=best.n_iter,
+            converged=best.converged,
+            loss=loss,
+            objective=loss + objective.penalty(theta)[0] if objective.penalised else loss,
+        )
+
+    def _fit_inputs(self, X, Y, families) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Checked (X, Y, chance floors γ); sets ``families_`` (the rows of ``intercepts_``)."""
         X = check_covariates(X, "X")
         Y = check_scores(Y, X.shape[0], "Y")
         n, J = Y.shape
@@ -180,13 +210,16 @@ class _LinkedLaw(Estimator):
             self.families_ = np.unique(fam)
         else:
             self.families_ = np.array([SHARED_FAMILY])
-        T, D = self._designs(X, families, "families")
-        if self.solver == "adam_paper":
-            return self._fit_adam_paper(T, D, Y, gamma0)
+        return X, Y, gamma0
+
+    def _standardise(self, T: np.ndarray, D: np.ndarray):
+        """(standardised slope design, its column means, scales, constant-column mask).
+
+        Per-family slopes with per-family intercepts centre each family's column on that family's rows only
+        (``mean`` is then f×p offsets), so a slope and its own family's intercept are decoupled from every
+        other family; global centring would make every intercept move with every slope.
+        """
         if self._centre_within_families():
-            # per-family slopes with per-family intercepts: centre each family's column on that family's
-            # rows only (mean = f x p offsets), so a slope and its own family's intercept are decoupled from
-            # every other family; global centring would make every intercept move with every slope
             mean = (D.T @ T) / D.sum(axis=0)[:, None]
             centred = T - D @ mean
             scale = centred.std(axis=0)
@@ -197,50 +230,48 @@ class _LinkedLaw(Estimator):
             scale = T.std(axis=0)
             constant = scale <= 1e-12 * np.maximum(1.0, np.abs(mean))
         scale = np.where(constant, 1.0, scale)
-        Xs = centred / scale
-        d = self._n_skills(J)
-        layout = Layout(
-            n_slopes=T.shape[1],
-            n_intercepts=D.shape[1],
-            n_skills=d,
-            n_bench=J,
-            diagonal=self._diagonal,
-            link=self.link,
-            learn_floor=self.floor == "learned",
-        )
+        return centred / scale, mean, scale, constant
 
-        def objective_with(link_ridge: float) -> Objective:
-            return Objective(layout, Xs, D, Y, gamma0, ridge=float(self.ridge), link_ridge=link_ridge)
+    def _objective(self, layout: Layout, Xs, D, Y, gamma0, link_ridge: float) -> Objective:
+        return Objective(layout, Xs, D, Y, gamma0, ridge=float(self.ridge), link_ridge=link_ridge)
 
-        objective = objective_with(float(self.link_ridge))
-        rng = np.random.default_rng(self.random_state)
-        starts = self._starting_points(layout, objective, rng, gamma0, mean, scale, constant, X, D)
+    def _minimise(self, objective: Objective, starts, first_stage: Objective | None) -> _core.Minimum:
+        """The best of ``starts`` (:func:`~slothpipe.models._core.minimise`); with a ``first_stage`` (the
+        link with the stronger ridge of ``link_ridge_start``), minimised there first and continued from that
+        optimum on ``objective``."""
         settings = dict(
             max_iter=int(self.max_iter),
             tol=float(self.tol),
             screen_iter=None if self.screen_iter is None else int(self.screen_iter),
         )
-        continued = self._continuation(layout)
-        if continued is None:
-            best = _core.minimise(objective, starts, **settings)
-        else:
-            # the link first with the stronger ridge, then continued from that optimum
-            first = _core.minimise(objective_with(continued), starts, **settings)
-            final = _core.minimise(objective, [first.theta], **settings)
-            n_iter, converged = first.n_iter + final.n_iter, first.converged and final.converged
-            best = _core.Minimum(final.theta, first.start_losses, n_iter, converged)
-        theta = best.theta
+        if first_stage is None:
+            return _core.minimise(objective, starts, **settings)
+        first = _core.minimise(first_stage, starts, **settings)
+        final = _core.minimise(objective, [first.theta], **settings)
+        n_iter, converged = first.n_iter + final.n_iter, first.converged and final.converged
+        return _core.Minimum(final.theta, first.start_losses, n_iter, converged)
 
+    def _set_fitted(
+        self, layout, theta, units, data, *, restart_losses, n_iter, converged, loss, objective
+    ) -> _LinkedLaw:
+        """Set the fitted attributes from the optimum ``theta`` of either solver and return ``self``.
+
+        ``units`` = (mean, scale, chance floors) of the slope design ``theta`` is in; ``data`` = (T, D, Y),
+        the designs and scores fitted (for ``train_mae_``); ``loss`` and ``objective`` are the training loss
+        and the minimised objective at ``theta``.
+        """
+        mean, scale, gamma0 = units
+        T, D, Y = data
         self.n_features_in_ = 2
-        self.n_outputs_ = J
-        self.n_skills_ = d
-        self.restart_losses_ = best.start_losses
-        self.n_iter_ = best.n_iter
-        self.converged_ = best.converged
+        self.n_outputs_ = layout.n_bench
+        self.n_skills_ = layout.n_skills
+        self.restart_losses_ = restart_losses
+        self.n_iter_ = n_iter
+        self.converged_ = converged
         self._layout = layout
         self._set_params_from_theta(theta, layout, mean, scale, gamma0)
-        self.loss_ = float(objective.data_loss(theta))
-        self.objective_ = self.loss_ + objective.penalty(theta)[0] if objective.penalised else self.loss_
+        self.loss_ = loss
+        self.objective_ = objective
         pred = self._predict_designs(T, D)
         mask = ~np.isnan(Y)
         self.train_mae_ = float(np.abs(pred - Y)[mask].mean())
@@ -255,57 +286,58 @@ class _LinkedLaw(Estimator):
         learning-rate choice and early stopping; the fitted loading and bias are folded into the slopes and
         intercepts (exact: the rows of D sum to one).
         """
-        J = Y.shape[1]
-        learn_floor = self.floor == "learned"
         if self._diagonal:
-            results = []
-            blocks = []
-            for j in range(J):
-                layout = Layout(T.shape[1], D.shape[1], 1, 1, False, self.link, learn_floor)
-                keep = ~np.isnan(Y[:, j])
-                objective = Objective(layout, T[keep], D[keep], Y[keep][:, [j]], gamma0[[j]])
-                # every benchmark's fit re-seeds, as each of the authors' fitFR calls does
-                rng = np.random.default_rng(self.random_state)
-                theta0 = layout.pack(self._paper_start(layout, rng, gamma0[[j]], j))
-                res = run_adam_paper(objective, theta0)
-                results.append(res)
-                blocks.append(layout.unpack(res.theta))
-            layout = Layout(T.shape[1], D.shape[1], J, J, True, self.link, learn_floor)
-            params = {
-                "beta": np.column_stack([b["beta"][:, 0] * b["lam"][0, 0] for b in blocks]),
-                "alpha": np.column_stack([b["alpha"][:, 0] * b["lam"][0, 0] + b["b"][0] for b in blocks]),
-            }
-            if learn_floor:
-                params["c"] = np.concatenate([b["c"] for b in blocks])
-            if self.link == "monotone":
-                for key in _core.LINK_KEYS:
-                    params[key] = np.concatenate([b[key] for b in blocks])
-            theta = layout.pack(params)
+            layout, theta, results = self._adam_per_benchmark(T, D, Y, gamma0)
         else:
-            d = self._n_skills(J)
-            layout = Layout(T.shape[1], D.shape[1], d, J, False, self.link, learn_floor)
+            J, learn_floor = Y.shape[1], self.floor == "learned"
+            layout = Layout(T.shape[1], D.shape[1], self._n_skills(J), J, False, self.link, learn_floor)
             objective = Objective(layout, T, D, Y, gamma0)
             rng = np.random.default_rng(self.random_state)
             theta0 = layout.pack(self._paper_start(layout, rng, gamma0, None))
             results = [run_adam_paper(objective, theta0)]
             theta = results[0].theta
-        zero, one = np.zeros(T.shape[1]), np.ones(T.shape[1])
-        self.n_features_in_ = 2
-        self.n_outputs_ = J
-        self.n_skills_ = layout.n_skills
-        self.restart_losses_ = np.array([r.loss for r in results])
-        self.n_iter_ = int(sum(r.n_epochs for r in results))
         self.adam_lrs_ = np.array([r.lr for r in results])
         self.adam_best_mae_ = np.array([r.best_mae for r in results])
-        self._layout = layout
-        self._set_params_from_theta(theta, layout, zero, one, gamma0)
-        self.loss_ = float(Objective(layout, T, D, Y, gamma0)(theta)[0])
-        self.objective_ = self.loss_  # the authors' protocol minimises the paper's objective (no ridge)
-        self.converged_ = bool(all(n < _core.PAPER_MAX_EPOCHS for r in results for n in r.epochs_per_lr))
-        pred = self._predict_designs(T, D)
-        mask = ~np.isnan(Y)
-        self.train_mae_ = float(np.abs(pred - Y)[mask].mean())
-        return self
+        loss = float(Objective(layout, T, D, Y, gamma0)(theta)[0])
+        return self._set_fitted(
+            layout,
+            theta,
+            (np.zeros(T.shape[1]), np.ones(T.shape[1]), gamma0),  # the raw design: no standardisation
+            (T, D, Y),
+            restart_losses=np.array([r.loss for r in results]),
+            n_iter=int(sum(r.n_epochs for r in results)),
+            converged=bool(all(n < _core.PAPER_MAX_EPOCHS for r in results for n in r.epochs_per_lr)),
+            loss=loss,
+            objective=loss,  # the authors' protocol minimises the paper's objective (no ridge)
+        )
+
+    def _adam_per_benchmark(self, T, D, Y, gamma0):
+        """(layout, θ, runs) of J one-benchmark Adam fits, folded into one diagonal law."""
+        J = Y.shape[1]
+        learn_floor = self.floor == "learned"
+        results = []
+        blocks = []
+        for j in range(J):
+            layout = Layout(T.shape[1], D.shape[1], 1, 1, False, self.link, learn_floor)
+            keep = ~np.isnan(Y[:, j])
+            objective = Objective(layout, T[keep], D[keep], Y[keep][:, [j]], gamma0[[j]])
+            # every benchmark's fit re-seeds, as each of the authors' fitFR calls does
+            rng = np.random.default_rng(self.random_state)
+            theta0 = layout.pack(self._paper_start(layout, rng, gamma0[[j]], j))
+            res = run_adam_paper(objective, theta0)
+            results.append(res)
+            blocks.append(layout.unpack(res.theta))
+        layout = Layout(T.shape[1], D.shape[1], J, J, True, self.link, learn_floor)
+        params = {
+            "beta": np.column_stack([b["beta"][:, 0] * b["lam"][0, 0] for b in blocks]),
+            "alpha": np.column_stack([b["alpha"][:, 0] * b["lam"][0, 0] + b["b"][0] for b in blocks]),
+        }
+        if learn_floor:
+            params["c"] = np.concatenate([b["c"] for b in blocks])
+        if self.link == "monotone":
+            for key in _core.LINK_KEYS:
+                params[key] = np.concatenate([b[key] for b in blocks])
+        return layout, layout.pack(params), results
 
     def _paper_start(self, layout: Layout, rng, gamma0: np.ndarray, column: int | None) -> dict:
         """The authors' initialisation (``fitFR``): |N(0,1)| slopes and loadings, N(0,1) intercepts and bias,
@@ -570,10 +602,10 @@ class SlothRegressor(_LinkedLaw):
 
     n_skills: int = 2
 
-    def _check_params(self) -> None:
-        super()._check_params()
-        if int(self.n_skills) < 1:
-            raise ValueError(f"n_skills must be >= 1, got {self.n_skills!r}")
+    _parameter_constraints: ClassVar[dict[str, list]] = {
+        **_LinkedLaw._parameter_constraints,
+        "n_skills": [Interval(Integral, 1, None, closed="left")],  # <= J: checked in fit
+    }
 
     @property
     def needs_families(self) -> bool:
@@ -621,12 +653,15 @@ class PerBenchmarkLaw(_LinkedLaw):
     family_slopes: bool = False
     floor: str = "learned"
 
+    _parameter_constraints: ClassVar[dict[str, list]] = {
+        **_LinkedLaw._parameter_constraints,
+        "covariates": [StrOptions(("flops", "size_tokens"))],
+        "family_slopes": ["boolean"],
+    }
     _diagonal = True
 
-    def _check_params(self) -> None:
-        super()._check_params()
-        if self.covariates not in ("flops", "size_tokens"):
-            raise ValueError(f"covariates must be 'flops' or 'size_tokens', got {self.covariates!r}")
+    def _validate_params(self) -> None:
+        super()._validate_params()
         if self.family_slopes and self.covariates != "flops":
             raise ValueError("family_slopes applies to covariates='flops' only")
 

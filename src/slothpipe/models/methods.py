@@ -27,7 +27,7 @@ CHANCE_LEVELS: dict[str, float] = dict(_TABLE_CHANCE_LEVELS)
 KINDS: tuple[str, ...] = ("per_benchmark", "pca", "sloth")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class MethodSpec:
     """One method of the prediction experiments.
 
@@ -37,7 +37,8 @@ class MethodSpec:
     (without chance levels, seeds and restarts, which :func:`fit_predict` supplies); ``warm_start`` is the
     slug of the method whose fit initialises this one.  ``in_main_figures`` says whether the paper plots it
     at all; ``shown_n_train_models`` in which settings; ``complete_plot_only`` whether only in the "complete"
-    heat-maps (the shared-intercept Sloth rows of Figures 11, 12 and the complete 16/17).
+    heat-maps (the shared-intercept Sloth rows of Figures 11, 12 and the complete 16/17).  Built with keywords
+    only.
     """
 
     name: str
@@ -66,168 +67,140 @@ class MethodSpec:
         return {"pca": "n_components", "sloth": "n_skills"}.get(self.kind)
 
 
+def _law(covariates: str, intercept: str, link: str, floor: str) -> dict:
+    """The settings of a per-benchmark law (:class:`~slothpipe.models.laws.PerBenchmarkLaw`)."""
+    return dict(covariates=covariates, intercept=intercept, link=link, floor=floor)
+
+
 def _build_methods() -> dict[str, MethodSpec]:
-    specs: list[MethodSpec] = []
     pb = "per_benchmark"
-    specs.append(
+    specs = [
         MethodSpec(
-            "flops_shared",
-            "logF_sigmoid",
-            0,
-            "FLOPs (shared intercept)",
-            pb,
-            True,
-            dict(covariates="flops", intercept="shared", link="sigmoid", floor="learned"),
+            name="flops_shared",
+            paper_code="logF_sigmoid",
+            paper_index=0,
+            label="FLOPs (shared intercept)",
+            kind=pb,
+            in_main_figures=True,
+            settings=_law("flops", "shared", "sigmoid", "learned"),
             shown_n_train_models=(1,),
-        )
-    )
-    specs.append(
+        ),
         MethodSpec(
-            "flops",
-            "logF_sigmoid_faminter",
-            2,
-            "FLOPs",
-            pb,
-            True,
-            dict(covariates="flops", intercept="family", link="sigmoid", floor="learned"),
-        )
-    )
-    specs.append(
+            name="flops",
+            paper_code="logF_sigmoid_faminter",
+            paper_index=2,
+            label="FLOPs",
+            kind=pb,
+            in_main_figures=True,
+            settings=_law("flops", "family", "sigmoid", "learned"),
+        ),
         MethodSpec(
-            "size_tokens",
-            "logSlogT_trainlink_faminter",
-            7,
-            "Size and Tokens",
-            pb,
-            True,
-            dict(covariates="size_tokens", intercept="family", link="monotone", floor="learned"),
+            name="size_tokens",
+            paper_code="logSlogT_trainlink_faminter",
+            paper_index=7,
+            label="Size and Tokens",
+            kind=pb,
+            in_main_figures=True,
+            settings=_law("size_tokens", "family", "monotone", "learned"),
             warm_start="size_tokens_basic",
-        )
-    )
+        ),
+    ]
     for d in range(1, 5):
         specs.append(
             MethodSpec(
-                f"pca_flops_d{d}",
-                f"pca_d={d}",
-                7 + d,
-                f"PCA + FLOPs (d={d})",
-                "pca",
-                True,
-                dict(n_components=d),
+                name=f"pca_flops_d{d}",
+                paper_code=f"pca_d={d}",
+                paper_index=7 + d,
+                label=f"PCA + FLOPs (d={d})",
+                kind="pca",
+                in_main_figures=True,
+                settings=dict(n_components=d),
             )
         )
-    for d in range(1, 5):
-        specs.append(
-            MethodSpec(
-                f"sloth_basic_shared_d{d}",
-                f"factor_sigmoid_d={d}",
-                11 + d,
-                f"Sloth basic (d={d}) (shared intercept)",
-                "sloth",
-                True,
-                dict(n_skills=d, intercept="shared", link="sigmoid", floor="fixed"),
-                complete_plot_only=True,
-            )
-        )
-    for d in range(1, 5):
-        specs.append(
-            MethodSpec(
-                f"sloth_shared_d{d}",
-                f"factor_trainlink_d={d}",
-                15 + d,
-                f"Sloth (d={d}) (shared intercept)",
-                "sloth",
-                True,
-                dict(n_skills=d, intercept="shared", link="monotone", floor="learned"),
-                warm_start=f"sloth_basic_shared_d{d}",
-                complete_plot_only=True,
-            )
-        )
-    for d in range(1, 5):
-        specs.append(
-            MethodSpec(
-                f"sloth_basic_d{d}",
-                f"factor_sigmoid_faminter_d={d}",
-                19 + d,
-                f"Sloth basic (d={d})",
-                "sloth",
-                True,
-                dict(n_skills=d, intercept="family", link="sigmoid", floor="fixed"),
-            )
-        )
-    for d in range(1, 5):
-        specs.append(
-            MethodSpec(
-                f"sloth_d{d}",
-                f"factor_trainlink_faminter_d={d}",
-                23 + d,
-                f"Sloth (d={d})",
-                "sloth",
-                True,
-                dict(n_skills=d, intercept="family", link="monotone", floor="learned"),
-                warm_start=f"sloth_basic_d{d}",
-            )
-        )
+    # Sloth basic and Sloth, shared intercept (the "complete" heat-maps only), then family intercepts
+    for intercept, first_index, suffix, code_suffix, name_suffix in (
+        ("shared", 12, "_shared", "", " (shared intercept)"),
+        ("family", 20, "", "_faminter", ""),
+    ):
+        for link, offset, stem, code, label in (
+            ("sigmoid", 0, "sloth_basic", "factor_sigmoid", "Sloth basic"),
+            ("monotone", 4, "sloth", "factor_trainlink", "Sloth"),
+        ):
+            for d in range(1, 5):
+                specs.append(
+                    MethodSpec(
+                        name=f"{stem}{suffix}_d{d}",
+                        paper_code=f"{code}{code_suffix}_d={d}",
+                        paper_index=first_index + offset + d - 1,
+                        label=f"{label} (d={d}){name_suffix}",
+                        kind="sloth",
+                        in_main_figures=True,
+                        settings=dict(
+                            n_skills=d,
+                            intercept=intercept,
+                            link=link,
+                            floor="fixed" if link == "sigmoid" else "learned",
+                        ),
+                        warm_start=None if link == "sigmoid" else f"sloth_basic{suffix}_d{d}",
+                        complete_plot_only=intercept == "shared",
+                    )
+                )
     # fitted by the authors, never plotted (labels are ours)
-    hidden = dict(in_main_figures=False, shown_n_train_models=())
-    specs.append(
-        MethodSpec(
+    for name, paper_code, paper_index, label, settings, warm_start in (
+        (
             "flops_shared_link",
             "logF_trainlink",
             1,
             "FLOPs (shared intercept, trainable link)",
-            pb,
-            settings=dict(covariates="flops", intercept="shared", link="monotone", floor="learned"),
-            warm_start="flops_shared",
-            **hidden,
-        )
-    )
-    specs.append(
-        MethodSpec(
+            _law("flops", "shared", "monotone", "learned"),
+            "flops_shared",
+        ),
+        (
             "flops_link",
             "logF_trainlink_faminter",
             3,
             "FLOPs (trainable link)",
-            pb,
-            settings=dict(covariates="flops", intercept="family", link="monotone", floor="learned"),
-            warm_start="flops",
-            **hidden,
-        )
-    )
-    specs.append(
-        MethodSpec(
+            _law("flops", "family", "monotone", "learned"),
+            "flops",
+        ),
+        (
             "size_tokens_basic_shared",
             "logSlogT_sigmoid",
             4,
             "Size and Tokens basic (shared intercept)",
-            pb,
-            settings=dict(covariates="size_tokens", intercept="shared", link="sigmoid", floor="fixed"),
-            **hidden,
-        )
-    )
-    specs.append(
-        MethodSpec(
+            _law("size_tokens", "shared", "sigmoid", "fixed"),
+            None,
+        ),
+        (
             "size_tokens_shared",
             "logSlogT_trainlink",
             5,
             "Size and Tokens (shared intercept)",
-            pb,
-            settings=dict(covariates="size_tokens", intercept="shared", link="monotone", floor="learned"),
-            warm_start="size_tokens_basic_shared",
-            **hidden,
-        )
-    )
-    specs.append(
-        MethodSpec(
+            _law("size_tokens", "shared", "monotone", "learned"),
+            "size_tokens_basic_shared",
+        ),
+        (
             "size_tokens_basic",
             "logSlogT_sigmoid_faminter",
             6,
             "Size and Tokens basic",
-            pb,
-            settings=dict(covariates="size_tokens", intercept="family", link="sigmoid", floor="fixed"),
-            **hidden,
+            _law("size_tokens", "family", "sigmoid", "fixed"),
+            None,
+        ),
+    ):
+        specs.append(
+            MethodSpec(
+                name=name,
+                paper_code=paper_code,
+                paper_index=paper_index,
+                label=label,
+                kind=pb,
+                in_main_figures=False,
+                settings=settings,
+                warm_start=warm_start,
+                shown_n_train_models=(),
+            )
         )
-    )
     return {s.name: s for s in specs}
 
 

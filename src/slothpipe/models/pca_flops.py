@@ -14,10 +14,12 @@ iterative PCA too); with complete data this is exactly one plain PCA.
 from __future__ import annotations
 
 from dataclasses import KW_ONLY
+from numbers import Integral, Real
+from typing import ClassVar
 
 import numpy as np
 
-from slothpipe.models._params import Estimator, hyperparameters
+from slothpipe.models._params import Estimator, Interval, hyperparameters
 from slothpipe.models._validation import check_covariates, check_families, check_scores, one_hot
 from slothpipe.models.laws import log_flops
 
@@ -43,6 +45,12 @@ class PCAFlopsRegressor(Estimator):
     max_impute_iter: int = 500
     impute_tol: float = 1e-10
 
+    _parameter_constraints: ClassVar[dict[str, list]] = {
+        "n_components": [Interval(Integral, 1, None, closed="left")],  # <= min(n, J): checked in fit
+        "family_slopes": ["boolean"],
+        "max_impute_iter": [Interval(Integral, 0, None, closed="left")],
+        "impute_tol": [Interval(Real, 0, None, closed="left")],
+    }
     _fitted_attribute = "coef_"
     _sklearn_type = "regressor"
     _sklearn_single_output = False  # Y is an (n, J) matrix of benchmark scores
@@ -58,6 +66,7 @@ class PCAFlopsRegressor(Estimator):
 
     def fit(self, X, Y, families=None):
         """Fit on X = [log params, log tokens] (n×2), scores Y (n×J, NaN = missing) and family labels."""
+        self._validate_params()
         X = check_covariates(X, "X")
         Y = check_scores(Y, X.shape[0], "Y")
         n, J = Y.shape

@@ -24,12 +24,14 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import KW_ONLY
+from numbers import Integral, Real
+from typing import ClassVar
 
 import numpy as np
 from scipy.optimize import OptimizeWarning, curve_fit, minimize
 
 from slothpipe.downstream.regression import pca_skills
-from slothpipe.models._params import Estimator, _clone, hyperparameters
+from slothpipe.models._params import Estimator, Interval, StrOptions, _clone, hyperparameters
 
 LINKS = ("sigmoid", "sigmoid-parametric")
 LOSSES = ("least_squares", "huber")
@@ -186,6 +188,14 @@ class SigmoidLinkRegressor(Estimator):
     init_weight: float = 0.01
     max_nfev: int = 10000
 
+    _parameter_constraints: ClassVar[dict[str, list]] = {
+        "link": [StrOptions(LINKS)],
+        "loss": [StrOptions(LOSSES)],
+        "huber_delta": [Interval(Real, 0, None, closed="neither")],
+        "floor_max": [Interval(Real, 0, 1, closed="left")],
+        "init_weight": [Interval(Real, None, None, closed="neither")],
+        "max_nfev": [Interval(Integral, 1, None, closed="left")],
+    }
     _fitted_attribute = "coef_"
     _sklearn_type = "regressor"
 
@@ -197,10 +207,7 @@ class SigmoidLinkRegressor(Estimator):
 
     def fit(self, X, y):
         """Fit on predictors X (n×k) and targets y (n)."""
-        if self.link not in LINKS:
-            raise ValueError(f"link must be one of {LINKS}, got {self.link!r}")
-        if self.loss not in LOSSES:
-            raise ValueError(f"loss must be one of {LOSSES}, got {self.loss!r}")
+        self._validate_params()
         X = _as_matrix(X, "X", allow_nan=False)
         y = np.asarray(y, dtype=float).ravel()
         if y.shape[0] != X.shape[0]:
