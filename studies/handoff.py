@@ -40,7 +40,7 @@ KERNELS = ("default", "SandyBridge")
 def worker(ns: argparse.Namespace) -> None:
     """One fit in this process (its BLAS kernel is fixed by the environment), on the fold's arrays as the
     pipeline's ``evaluate_fold`` splits them (its ``fit_predict`` seam runs the stage)."""
-    from stability import run_fold  # benchmarks/ is this script's directory, on sys.path
+    from stability import run_fold  # studies/ is this script's directory, on sys.path
 
     from slothpipe.models.fitting import make_estimator
     from slothpipe.models.methods import METHODS, chance_levels

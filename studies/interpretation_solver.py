@@ -31,7 +31,8 @@ import pandas as pd
 # run as `python studies/<this file>`: studies/ is on the import path
 from geomin_basins import PAPER_FIG2, PAPER_ORDER
 
-from slothpipe.interpretation.products import SkillsResult, compute_optimal_table, interpretation_record
+from slothpipe.interpretation.products import compute_optimal_table
+from slothpipe.interpretation.records import SkillsResult, interpretation_record
 from slothpipe.interpretation.rotation import name_skills
 from slothpipe.interpretation.skills_model import (
     fit_skills,

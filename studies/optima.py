@@ -108,7 +108,7 @@ def _starts(fit: dict) -> list[dict]:
 
 
 def worker(ns: argparse.Namespace) -> None:
-    from stability import run_fold  # benchmarks/ is this script's directory, on sys.path
+    from stability import run_fold  # studies/ is this script's directory, on sys.path
 
     from slothpipe.models import _core, fitting
 

@@ -86,7 +86,7 @@ def apply_variant(variant: str) -> int:
     estimators it returns (a measurement's override, not a pipeline setting).  Variants combine with ``+``
     (``link_ridge_start:3e-3+starts:5``).
     """
-    from stability import set_on_estimators  # benchmarks/ is this script's directory, on sys.path
+    from stability import set_on_estimators  # studies/ is this script's directory, on sys.path
 
     from slothpipe.models import fitting
 
@@ -114,7 +114,7 @@ def apply_variant(variant: str) -> int:
 
             set_on_estimators(fitting, ridge)
         elif kind == "source_tol":
-            sources = {s.warm_start for s in fitting.METHODS.values() if s.warm_start is not None}
+            sources = {s.warm_start for s in fitting.FIT_SPECS.values() if s.warm_start is not None}
 
             def source_tol(spec, est, tol=float(value), sources=sources):
                 if spec.name in sources:
@@ -200,7 +200,7 @@ def _run(ns: argparse.Namespace, variant: str, kernel: str) -> Path:
     path = Path(ns.out) / f"{variant.replace(':', '_')}_{kernel}.parquet"
     if path.exists() and not ns.force:
         return path
-    from stability import kernel_env  # benchmarks/ is this script's directory, on sys.path
+    from stability import kernel_env  # studies/ is this script's directory, on sys.path
 
     env = kernel_env(kernel)
     cmd = [sys.executable, __file__, "--worker", variant, "--worker-out", str(path)]

@@ -70,7 +70,7 @@ def set_on_estimators(fitting, choose) -> None:
 
     def make(name, **kwargs):
         est = build(name, **kwargs)
-        choose(fitting.METHODS[name] if isinstance(name, str) else name, est)
+        choose(fitting.FIT_SPECS[name] if isinstance(name, str) else name, est)
         return est
 
     fitting.make_estimator = make

@@ -78,11 +78,19 @@ def test_function_level_and_relative_imports_are_followed(package):
 
 
 def test_a_lazy_name_reaches_its_module_only_where_a_script_asks_for_it(package):
-    plain = write(package, {"a.py": "import slothpipe.leaf\n"}) / "a.py"
+    plain = write(package, {"a.py": "from slothpipe.leaf import x\n"}) / "a.py"
     lazy = write(package, {"b.py": "from slothpipe import Model\n"}) / "b.py"
     assert "slothpipe/api.py" not in names(modules_reached(package, script=plain), package)
     reached = names(modules_reached(package, script=lazy), package)
     assert "slothpipe/api.py" in reached and "slothpipe/deep.py" in reached  # api -> core -> deep
+
+
+def test_a_package_bound_as_a_module_object_reaches_every_lazy_module(package):
+    # `import slothpipe`, then `slothpipe.Model()` in a function: a lazy name used through the module object
+    plain = write(package, {"g.py": "import slothpipe\ndef f():\n    return slothpipe.Model()\n"}) / "g.py"
+    assert "slothpipe/api.py" in names(modules_reached(package, script=plain), package)
+    aliased = write(package, {"h.py": "import slothpipe.leaf as leaf\n"}) / "h.py"
+    assert "slothpipe/api.py" not in names(modules_reached(package, script=aliased), package)
 
 
 def test_package_init_counts_when_it_holds_code(package):
@@ -229,3 +237,14 @@ def test_no_rule_declares_package_code_it_does_not_run(workflow_rules):
 def test_no_hand_kept_code_lists_remain():
     for smk in (REPO / "workflow" / "rules").glob("*.smk"):
         assert "pkg(" not in smk.read_text(encoding="utf-8"), smk.name
+
+
+def test_editing_a_label_refits_nothing():
+    # issue 25: the fits read the method table's fit settings (models/method_settings.py), not its labels
+    # (models/methods.py); link_curves writes labels into its table: of the fitting jobs, it alone reads them
+    labels = SRC / "slothpipe" / "models" / "methods.py"
+    fits = ["evaluate_fold", "protocol_fold", "forecast", "held_out_predictions", "fit_skills",
+            "downstream_skills", "obsscaling_sloth", "test_time_fit"]  # fmt: skip
+    reading = [s for s in fits if labels in modules_reached(SRC, script=SCRIPTS / f"{s}.py")]
+    assert not reading
+    assert labels in modules_reached(SRC, script=SCRIPTS / "heatmap_figure.py")

@@ -70,7 +70,22 @@ def test_no_rule_repeats_a_default_resource():
     # threads default to 1 (Snakemake), mem_mb and runtime to profiles/slurm's default-resources
     defaults = yaml.safe_load((REPO / "profiles" / "slurm" / "config.yaml").read_text(encoding="utf-8"))
     repeated = {f"{k}={v}" for k, v in (item.split("=", 1) for item in defaults["default-resources"])}
-    for smk in (REPO / "workflow" / "rules").glob("*.smk"):
-        lines = [line.strip().rstrip(",") for line in smk.read_text(encoding="utf-8").splitlines()]
-        assert "threads: 1" not in lines, smk.name
-        assert not repeated & set(lines), (smk.name, sorted(repeated & set(lines)))
+    files = [
+        REPO / "Snakefile",
+        REPO / "workflow" / "Snakefile",
+        *(REPO / "workflow" / "rules").glob("*.smk"),
+    ]
+    for smk in files:
+        text = smk.read_text(encoding="utf-8")
+        lines = {
+            line.split("#")[0].strip().rstrip(",").replace(" ", "").replace("_", "")
+            for line in text.splitlines()
+        }
+        assert "threads:1" not in lines, smk.name
+        assert not {r.replace("_", "") for r in repeated} & lines, smk.name
+
+
+def test_no_module_name_appears_twice_in_the_package():
+    # issue 25: "one name finds one file" (__init__.py aside)
+    names = [p.name for p in (REPO / "src" / "slothpipe").rglob("*.py") if p.name != "__init__.py"]
+    assert sorted({n for n in names if names.count(n) > 1}) == []

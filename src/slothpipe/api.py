@@ -41,7 +41,7 @@ from slothpipe.leaderboards import benchmarks_of, leaderboard
 from slothpipe.models._params import Estimator, hyperparameters
 from slothpipe.models.fitting import FitOptions, fit_methods, make_estimator, warm_start_chain
 from slothpipe.models.laws import PerBenchmarkLaw, SlothRegressor
-from slothpipe.models.methods import CHANCE_LEVELS, MethodSpec
+from slothpipe.models.methods import CHANCE_LEVELS, METHODS, MethodSpec
 from slothpipe.models.pca_flops import PCAFlopsRegressor
 
 #: The six Open LLM Leaderboard v1 benchmarks (dataset column names, in ``config.yaml``'s suite order).
@@ -97,7 +97,8 @@ class _FrameModel(Estimator):
         """The registry specs to fit, warm-start ancestors first, adapted to a d beyond the registry's."""
         slug, d = self._method()
         specs = []
-        for spec in warm_start_chain([slug]):
+        for fit in warm_start_chain([slug]):
+            spec = METHODS[fit.name]
             if d is not None:
 
                 def rename(slug: str | None, d: int = d) -> str | None:

@@ -10,6 +10,8 @@ The counting rule, followed from the script through every module reached in turn
   functions (a function-level import runs when the function does, which the script may well do);
 * importing ``a.b.c`` runs the ``__init__.py`` of ``a`` and ``a.b``: a package's ``__init__.py`` counts (and
   its own imports are followed) when it holds code, not when it is only a docstring;
+* a package bound to a name as a module object (``import pkg``, ``from parent import pkg``) reaches every
+  module its ``_EXPORTS`` map names, since any of its lazy names may be used through it;
 * ``from pkg import name`` reaches the submodule ``pkg.name`` when there is one; a name that the package
   serves lazily (PEP 562, through its ``_EXPORTS`` map ``{module: (names, ...)}``, see
   :mod:`slothpipe.lazy_exports`) reaches the module serving that name, and only where a script asks for it.
@@ -40,8 +42,9 @@ PACKAGE = "slothpipe"
 class ModuleInfo:
     """What the counting rule needs of one module file."""
 
-    #: (module, names) of every import outside a lazy ``__getattr__``; names is None for ``import module``
-    imports: tuple[tuple[str, tuple[str, ...] | None], ...]
+    #: (module, names, bound) of every import outside a lazy ``__getattr__``: names is None for ``import
+    #: module``, which binds the module object ``bound`` (the top package, or the module itself with ``as``)
+    imports: tuple[tuple[str, tuple[str, ...] | None, str | None], ...]
     #: whether the file holds code (an ``__init__.py`` that is only a docstring does not count)
     holds_code: bool
     #: name -> module of the names served lazily (``_EXPORTS``), for a module with a ``__getattr__``
@@ -110,28 +113,34 @@ def read_module(path: Path, module: str) -> ModuleInfo:
         None,
     )
     lazy_nodes = set() if getattr_fn is None else {id(n) for n in ast.walk(getattr_fn)}
-    imports: list[tuple[str, tuple[str, ...] | None]] = []
-    for node in ast.walk(tree):
-        if id(node) in lazy_nodes:
-            continue
-        if isinstance(node, ast.Import):
-            imports.extend((alias.name, None) for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            imports.append((_absolute(node, module, is_package), tuple(a.name for a in node.names)))
+    imports = [
+        entry
+        for node in ast.walk(tree)
+        if id(node) not in lazy_nodes
+        for entry in _import_entries(node, lambda n: _absolute(n, module, is_package))
+    ]
     lazy = _lazy_exports(tree, path)
     return ModuleInfo(imports=tuple(imports), holds_code=bool(body), lazy=lazy)
 
 
-def _script_imports(script: Path) -> list[tuple[str, tuple[str, ...] | None]]:
+def _import_entries(node: ast.AST, resolve) -> list[tuple[str, tuple[str, ...] | None, str | None]]:
+    """(module, names, bound) of an import statement (see :class:`ModuleInfo`); [] for any other node."""
+    if isinstance(node, ast.Import):
+        return [(a.name, None, a.name if a.asname else a.name.split(".")[0]) for a in node.names]
+    if isinstance(node, ast.ImportFrom):
+        return [(resolve(node), tuple(a.name for a in node.names), None)]
+    return []
+
+
+def _script_imports(script: Path) -> list[tuple[str, tuple[str, ...] | None, str | None]]:
     """The imports of a script (not a package module: relative imports are not allowed there)."""
     tree = ast.parse(Path(script).read_text(encoding="utf-8"), filename=str(script))
-    out: list[tuple[str, tuple[str, ...] | None]] = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            out.extend((alias.name, None) for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and not node.level:
-            out.append((node.module or "", tuple(a.name for a in node.names)))
-    return out
+    return [
+        entry
+        for node in ast.walk(tree)
+        if not (isinstance(node, ast.ImportFrom) and node.level)
+        for entry in _import_entries(node, lambda n: n.module or "")
+    ]
 
 
 def modules_reached(src: Path, *, script: Path | None = None, modules: Iterable[str] = ()) -> list[Path]:
@@ -162,19 +171,28 @@ def modules_reached(src: Path, *, script: Path | None = None, modules: Iterable[
                 reached.add(path)
                 follow(info.imports, importer=str(path))
 
+    def lazy_of(module: str) -> dict[str, str]:
+        return read_module(module_file(module, src), module).lazy
+
+    def bound(module: str, importer: str) -> None:
+        """A module object is bound to a name: any of its lazily served names may be used through it."""
+        for target in sorted(set(lazy_of(module).values())):
+            visit(target, importer)
+
     def follow(imports, importer: str) -> None:
-        for module, names in imports:
+        for module, names, binds in imports:
             if module != PACKAGE and not module.startswith(PACKAGE + "."):
                 continue
             visit(module, importer)
+            if names is None:
+                bound(binds, importer)
             for name in names or ():
                 sub = f"{module}.{name}"
                 if module_file(sub, src) is not None:
                     visit(sub, importer)
-                    continue
-                lazy = read_module(module_file(module, src), module).lazy
-                if name in lazy:
-                    visit(lazy[name], importer)
+                    bound(sub, importer)
+                elif name in lazy_of(module):
+                    visit(lazy_of(module)[name], importer)
 
     if script is not None:
         follow(_script_imports(Path(script)), importer=str(script))

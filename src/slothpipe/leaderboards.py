@@ -63,7 +63,7 @@ class Benchmark(NamedTuple):
     chance: float
     label: str  # short label of the heat-maps' narrow columns
     plot_order: int  # position in the column order of the paper's loadings figures (Figure 2)
-    skill: str = ""  # the skill whose loadings identify it (models.interpret.name_skills); "" = none
+    skill: str = ""  # the skill whose loadings identify it (interpretation.rotation.name_skills); "" = none
     fill_columns: Mapping[str, str] = {}  # fill source key -> its column holding this benchmark
     motivation_figure: str = ""  # the paper's number of its motivation scatter (Figures 8-9), if any
     figure3: bool = False  # a column of the paper's Figure 3 (shared-intercept comparison)

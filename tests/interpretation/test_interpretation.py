@@ -17,14 +17,12 @@ from slothpipe.interpretation.products import (
     compute_optimal_latex,
     compute_optimal_table,
     instruct_pairs,
-    interpretation_record,
     loadings_table,
     motivation_frame,
-    read_interpretation,
     skill_order,
     slug,
-    write_interpretation,
 )
+from slothpipe.interpretation.records import interpretation_record, read_interpretation, write_interpretation
 from slothpipe.interpretation.rotation import geomin_oblique, name_skills
 from slothpipe.interpretation.skills_model import (
     PLOT_ORDER,
@@ -192,7 +190,7 @@ def test_names_and_tables_follow_content_not_row_order(perm, tmp_path):
     record = {
         "names": names, "benchmarks": shuffled, "loadings": lam[:, ::-1].tolist(),
     }  # fmt: skip
-    from slothpipe.interpretation.products import SkillsResult
+    from slothpipe.interpretation.records import SkillsResult
 
     table = loadings_table(SkillsResult(record, "x"), PLOT_ORDER)
     assert table.columns.tolist() == ["skill", *PLOT_ORDER]

@@ -1,8 +1,8 @@
 """The L-BFGS-B driver of the fits (models/_core.lbfgsb) takes scipy's iterates bit for bit.
 
-It drives scipy's own routine without ``minimize``'s bookkeeping (a fifth of a fold's fit time,
-docs/speed.md), so the fits, and every tracked number, must not move by a bit for it.  If scipy changes the
-routine's interface, these tests fail (or the driver falls back to ``minimize``).
+It drives scipy's own routine without ``minimize``'s bookkeeping (about 12 % of a fold's fit time,
+docs/speed.md), so the fits, and every tracked number, must not move by a bit for it.  If scipy changes
+the routine's interface, these tests fail (or the driver falls back to ``minimize``).
 """
 
 import numpy as np

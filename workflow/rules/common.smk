@@ -11,8 +11,8 @@ from slothpipe.catalog import describe
 from slothpipe.code_inputs import modules_reached
 from slothpipe.evaluation.bundles import uses_random_starts
 from slothpipe.evaluation.protocol import protocol_label, protocol_runs
-from slothpipe.models.methods import METHODS
-from slothpipe.models.methods import fit_settings as method_fit_settings
+from slothpipe.models.method_settings import FIT_SPECS
+from slothpipe.models.method_settings import fit_settings as method_fit_settings
 from slothpipe.test_time.monkey_data import mirror_holds
 from slothpipe.test_time.monkey_data import skip_message as test_time_skip_message
 from slothpipe.config import check_config
@@ -141,9 +141,9 @@ ROTATION_KEYS = ("rotation_starts", "rotation_tol", "rotation_max_iter")
 
 def bundle_params(names, evaluation):
     """Everything a fold job of a bundle (its method slugs `names`) depends on besides its input files."""
-    # what the fits depend on in the method table (models/methods.fit_settings), not labels or figure choices
+    # what the fits depend on in the method table (models/method_settings.fit_settings), not labels or figure choices
     params = {"methods": names, "settings": method_fit_settings(names)}
-    if uses_random_starts(names, METHODS):
+    if uses_random_starts(names, FIT_SPECS):
         params.update(random_state=evaluation["random_state"], n_restarts=evaluation["n_restarts"])
         # only a non-default solver is recorded, so that the default keeps the params (and the fold outputs)
         # of runs made before the setting existed

@@ -6,9 +6,9 @@ from slothpipe.interpretation.products import (
     budget_floor,
     compute_optimal_latex,
     compute_optimal_table,
-    read_interpretation,
     skill_order,
 )
+from slothpipe.interpretation.records import read_interpretation
 from slothpipe.io import write_csv, write_text
 from slothpipe.runner import run
 

@@ -1,13 +1,8 @@
 """Snakemake script: one figure of an interpretation file (loadings, skill correlation, level curves or
 base-vs-instruct skills)."""
 
-from slothpipe.interpretation.products import (
-    correlation_table,
-    instruct_pairs,
-    loadings_table,
-    read_interpretation,
-    skill_order,
-)
+from slothpipe.interpretation.products import correlation_table, instruct_pairs, loadings_table, skill_order
+from slothpipe.interpretation.records import read_interpretation
 from slothpipe.plotting.skill_maps import (
     correlation_figure,
     instruct_figure,

@@ -5,8 +5,8 @@ from slothpipe.interpretation.products import (
     coefficients_table,
     correlation_table,
     loadings_table,
-    read_interpretation,
 )
+from slothpipe.interpretation.records import read_interpretation
 from slothpipe.io import write_csv, write_text
 from slothpipe.runner import run
 

@@ -28,7 +28,7 @@ from slothpipe.forecast.conformal import ResidualCalibrator
 from slothpipe.forecast.held_out import compute_gap
 from slothpipe.forecast.new_models import Request
 from slothpipe.models.fitting import FitOptions, fit_predict
-from slothpipe.models.methods import METHODS
+from slothpipe.models.method_settings import FIT_SPECS
 
 log = logging.getLogger(__name__)
 
@@ -176,8 +176,8 @@ def forecast(
 ) -> Forecast:
     """Predict the request's targets with ``method`` and calibrated intervals at ``level``; the fit's seed
     and restarts are ``options`` (None = the defaults, as the fold jobs')."""
-    if method not in METHODS:
-        raise DataError(f"unknown method {method!r}; the registry's methods: {', '.join(METHODS)}")
+    if method not in FIT_SPECS:
+        raise DataError(f"unknown method {method!r}; the methods: {', '.join(FIT_SPECS)}")
     if not 0.0 < float(level) < 1.0:
         raise DataError(f"level must be between 0 and 1 (e.g. 0.9), got {level!r}")
     train, n_setting, notes = training_rows(request, dataset, exclude_families=exclude_families)

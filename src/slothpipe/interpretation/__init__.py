@@ -3,5 +3,6 @@
 * :mod:`.skills_model` — the skills model fitted on every usable model (Sloth basic, log10 units).
 * :mod:`.rotation` — whitening, geomin-oblique rotation, sign fix, centring and content-based skill names.
 * :mod:`.compute_optimal` — compute-optimal allocation of parameters and tokens for a skill.
-* :mod:`.products` — the interpretation stage's data products (interpretation files, tables, figure data).
+* :mod:`.records` — the interpretation file (one fitted, interpreted model as JSON).
+* :mod:`.products` — the interpretation stage's data products (tables, figure data) read from those files.
 """

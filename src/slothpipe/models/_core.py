@@ -434,15 +434,12 @@ def lbfgsb(
     The same iterates as ``scipy.optimize.minimize(fun, x0, jac=True, method="L-BFGS-B", bounds=...,
     options={"maxiter": max_iter, "maxfun": max_fun, "ftol": 0, "gtol": tol, "maxcor": 20})``, bit for
     bit: the same routine (scipy's ``setulb``) driven by the same loop, without the wrapper's bookkeeping
-    (memoisation, array-API checks, result objects), which cost about a fifth of a fold's fit time on these
-    small problems (docs/speed.md).  ``tests/models/test_solver.py`` holds it to ``minimize``.  Where the
-    installed scipy does not have the routine as this loop calls it, ``minimize`` itself runs.
+    (memoisation, array-API checks, result objects), which cost about 12 % of a fold's fit time on these small
+    problems (docs/speed.md).  ``tests/models/test_lbfgsb.py`` holds it to ``minimize``.  With a scipy older
+    than 1.15, whose routine takes other arguments, ``minimize`` itself runs.
     """
-    try:
-        from scipy.optimize import _lbfgsb
-    except ImportError:  # pragma: no cover - another scipy layout
-        _lbfgsb = None
-    if _lbfgsb is None or not hasattr(_lbfgsb, "setulb"):  # pragma: no cover
+    _lbfgsb = _direct_lbfgsb()
+    if _lbfgsb is None:  # pragma: no cover - another scipy
         return _lbfgsb_by_minimize(fun, x0, lo, hi, max_iter=max_iter, max_fun=max_fun, tol=tol)
     n = x0.size
     m = LBFGSB_MAXCOR
@@ -489,6 +486,23 @@ def lbfgsb(
         else:
             break
     return x, float(f), np.asarray(g, dtype=np.float64), n_iter
+
+
+def _direct_lbfgsb():
+    """scipy's L-BFGS-B module when its routine has the interface :func:`lbfgsb` drives, else None.
+
+    scipy 1.15 made the routine C, called as ``setulb(m, x, l, u, nbd, f, g, factr, pgtol, wa, iwa, task,
+    lsave, isave, dsave, maxls, ln_task)``; older versions' Fortran routine takes other arguments."""
+    import scipy
+
+    major, minor = (int(part) for part in scipy.__version__.split(".")[:2])
+    if (major, minor) < (1, 15):  # pragma: no cover - the lock files pin a newer scipy
+        return None
+    try:
+        from scipy.optimize import _lbfgsb
+    except ImportError:  # pragma: no cover
+        return None
+    return _lbfgsb if hasattr(_lbfgsb, "setulb") else None
 
 
 def _lbfgsb_by_minimize(fun, x0, lo, hi, *, max_iter, max_fun, tol):

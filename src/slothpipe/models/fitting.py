@@ -23,7 +23,7 @@ import numpy as np
 from slothpipe.models._params import validate_params
 from slothpipe.models._validation import check_covariates, check_families, check_scores
 from slothpipe.models.laws import DEFAULT_MAX_ITER, PerBenchmarkLaw, SlothRegressor
-from slothpipe.models.methods import METHODS, MethodSpec, chance_levels
+from slothpipe.models.method_settings import FIT_SPECS, FitSpec, chance_levels
 from slothpipe.models.pca_flops import PCAFlopsRegressor
 
 #: Random starts of the sigmoid ("basic") fits in :func:`fit_predict` when ``n_restarts`` is None.
@@ -41,7 +41,7 @@ FOLD_LINK_INIT = "random"
 
 
 #: The estimator of each method ``kind``: the one place that interprets a kind (see
-#: :class:`~slothpipe.models.methods.MethodSpec`).
+#: :class:`~slothpipe.models.method_settings.FitSpec`).
 ESTIMATORS: dict[str, type] = {
     "per_benchmark": PerBenchmarkLaw,
     "pca": PCAFlopsRegressor,
@@ -89,30 +89,30 @@ class FitOptions:
 DEFAULT_OPTIONS = FitOptions()
 
 
-def _seed(random_state: int, spec: MethodSpec) -> int:
+def _seed(random_state: int, spec: FitSpec) -> int:
     return int(np.random.SeedSequence([int(random_state), spec.paper_index]).generate_state(1)[0])
 
 
-def warm_start_chain(methods: Iterable[str | MethodSpec]) -> list[MethodSpec]:
-    """The specs of ``methods`` (slugs of :data:`METHODS` or specs) and of their warm-start ancestors,
+def warm_start_chain(methods: Iterable[str | FitSpec]) -> list[FitSpec]:
+    """The specs of ``methods`` (slugs of :data:`FIT_SPECS` or specs) and of their warm-start ancestors,
     ancestors first, each once, in a fixed order.  An ancestor is looked up among the given specs first
-    (e.g. the d > 4 specs :mod:`slothpipe.api` builds), then in :data:`METHODS`."""
+    (e.g. the d > 4 specs :mod:`slothpipe.api` builds), then in :data:`FIT_SPECS`."""
     methods = list(methods)
-    given = {m.name: m for m in methods if isinstance(m, MethodSpec)}
-    order: dict[str, MethodSpec] = {}
+    given = {m.name: m for m in methods if isinstance(m, FitSpec)}
+    order: dict[str, FitSpec] = {}
 
-    def visit(spec: MethodSpec) -> None:
+    def visit(spec: FitSpec) -> None:
         if spec.warm_start is not None:
-            visit(given[spec.warm_start] if spec.warm_start in given else METHODS[spec.warm_start])
+            visit(given[spec.warm_start] if spec.warm_start in given else FIT_SPECS[spec.warm_start])
         order.setdefault(spec.name, spec)
 
     for m in methods:
-        visit(m if isinstance(m, MethodSpec) else METHODS[m])
+        visit(m if isinstance(m, FitSpec) else FIT_SPECS[m])
     return list(order.values())
 
 
 def make_estimator(
-    name: str | MethodSpec,
+    name: str | FitSpec,
     *,
     chance: np.ndarray,
     n_train_models: int = 1,
@@ -121,11 +121,11 @@ def make_estimator(
 ):
     """An unfitted estimator for method ``name`` with the fold's settings (see :func:`fit_predict`).
 
-    ``name`` is a slug of :data:`METHODS` or a :class:`MethodSpec` (e.g. a registry spec with another
+    ``name`` is a slug of :data:`FIT_SPECS` or a :class:`FitSpec` (e.g. a registry spec with another
     number of skills, as :mod:`slothpipe.api` builds for d > 4).  ``init`` is the warm start,
     ``fitted_params()`` of the fitted ``spec.warm_start`` method (unused by closed-form methods).
     """
-    spec = name if isinstance(name, MethodSpec) else METHODS[name]
+    spec = name if isinstance(name, FitSpec) else FIT_SPECS[name]
     family_slopes = n_train_models == 2
     if not spec.random_starts:  # closed-form: no chance floors, seeds or warm starts
         return ESTIMATORS[spec.kind](family_slopes=family_slopes, **spec.settings)
@@ -146,7 +146,7 @@ def make_estimator(
 
 
 def fit_methods(
-    methods: Iterable[str | MethodSpec],
+    methods: Iterable[str | FitSpec],
     X: np.ndarray,
     Y: np.ndarray,
     families,
@@ -187,7 +187,7 @@ def fit_predict(
 
     Parameters
     ----------
-    methods : slugs of :data:`METHODS` (None = all 28, in registry order).
+    methods : slugs of :data:`FIT_SPECS` (None = all 28, in registry order).
     X_train, X_test : (n, 2) arrays of [log params (B), log tokens (T)], natural log.
     family_train, family_test : family labels (strings), one per row.
     Y_train : (n_train, J) scores in [0, 1], NaN = missing.
@@ -198,10 +198,10 @@ def fit_predict(
 
     Returns ``{slug: (n_test, J) predictions}`` for the requested methods, in the order requested.
     """
-    names = list(METHODS) if methods is None else [str(m) for m in methods]
-    unknown = [m for m in names if m not in METHODS]
+    names = list(FIT_SPECS) if methods is None else [str(m) for m in methods]
+    unknown = [m for m in names if m not in FIT_SPECS]
     if unknown:
-        raise ValueError(f"unknown method(s) {unknown}; valid names: {', '.join(METHODS)}")
+        raise ValueError(f"unknown method(s) {unknown}; valid names: {', '.join(FIT_SPECS)}")
     if len(set(names)) != len(names):
         raise ValueError(f"methods contains duplicates: {names}")
     n_train_models = int(n_train_models)

@@ -25,7 +25,7 @@ from scipy.optimize import least_squares
 
 from slothpipe.leaderboards import FILL_SOURCES, source_columns
 from slothpipe.models.laws import SlothRegressor, translog_design
-from slothpipe.models.methods import CHANCE_LEVELS
+from slothpipe.models.method_settings import CHANCE_LEVELS
 from slothpipe.obsscaling.applications import (
     SUMMARY_COLUMNS,
     TargetSpec,
