@@ -124,6 +124,19 @@ def planned_jobs(text: str) -> list[tuple[str, str]]:
     return jobs
 
 
+def planned_reasons(text: str) -> list[tuple[str, str]]:
+    """(rule, reason) of every job a snakemake run or dry run printed."""
+    jobs, rule = [], None
+    for line in text.splitlines():
+        stripped = line.strip()
+        if (header := _rule_of(stripped)) is not None:
+            rule = header
+        elif stripped.startswith("reason:") and rule is not None:
+            jobs.append((rule, stripped.removeprefix("reason:").strip()))
+            rule = None
+    return jobs
+
+
 def planned_rules(text: str) -> set[str]:
     """The rules of the jobs a snakemake run or dry run printed."""
     return {rule for rule, _ in planned_jobs(text)}

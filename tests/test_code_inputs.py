@@ -198,21 +198,27 @@ def declared_files(rule) -> set[str]:
     return {str((REPO / f).resolve()) for f in rule.input if isinstance(f, str)}
 
 
+def code_run_by(rule) -> set[str] | None:
+    """The files a rule runs: its script and the package modules reached, or what its ``python -m`` runs;
+    None for a rule that runs neither."""
+    if rule.script is not None:
+        script = (REPO / "workflow" / "rules" / rule.script).resolve()
+        return {str(script), *(str(p) for p in modules_reached(SRC, script=script))}
+    if rule.shellcmd and "-m slothpipe." in rule.shellcmd:
+        module = rule.shellcmd.split("-m ", 1)[1].split()[0]
+        return {str(p) for p in modules_reached(SRC, modules=[module])}
+    return None
+
+
 def test_every_rule_declares_its_script_and_every_module_it_reaches(workflow_rules):
-    undeclared, scripted = {}, 0
+    undeclared = {}
+    assert sum(rule.script is not None for rule in workflow_rules) >= 50
     for rule in workflow_rules:
-        if rule.script is not None:
-            scripted += 1
-            script = (REPO / "workflow" / "rules" / rule.script).resolve()
-            expected = {str(script), *(str(p) for p in modules_reached(SRC, script=script))}
-        elif rule.shellcmd and "-m slothpipe." in rule.shellcmd:
-            module = rule.shellcmd.split("-m ", 1)[1].split()[0]
-            expected = {str(p) for p in modules_reached(SRC, modules=[module])}
-        else:
+        expected = code_run_by(rule)
+        if expected is None:
             continue
         if missing := expected - declared_files(rule):
             undeclared[rule.name] = sorted(Path(m).relative_to(REPO).as_posix() for m in missing)
-    assert scripted >= 50
     assert not undeclared, f"rules that do not declare code they run: {undeclared}"
 
 
@@ -221,14 +227,7 @@ def test_no_rule_declares_package_code_it_does_not_run(workflow_rules):
     extra = {}
     for rule in workflow_rules:
         declared = {f for f in declared_files(rule) if f.startswith(str(SRC))}
-        if rule.script is not None:
-            script = (REPO / "workflow" / "rules" / rule.script).resolve()
-            reached = {str(p) for p in modules_reached(SRC, script=script)}
-        elif rule.shellcmd and "-m slothpipe." in rule.shellcmd:
-            module = rule.shellcmd.split("-m ", 1)[1].split()[0]
-            reached = {str(p) for p in modules_reached(SRC, modules=[module])}
-        else:
-            reached = set()
+        reached = code_run_by(rule) or set()
         if declared - reached:
             extra[rule.name] = sorted(declared - reached)
     assert not extra, extra

@@ -27,7 +27,15 @@ import pandas as pd
 import pytest
 import yaml
 from fake_servers import FakeHub
-from snakemake_runner import REPO, hashes, nothing_to_do, one_job_per_rule, output, planned_rules
+from snakemake_runner import (
+    REPO,
+    hashes,
+    nothing_to_do,
+    one_job_per_rule,
+    output,
+    planned_reasons,
+    planned_rules,
+)
 from snakemake_runner import snakemake as run_snakemake
 from world import simulate_families, write_world
 
@@ -191,19 +199,6 @@ def scripts_of_rules() -> dict[str, str]:
             if head and script:
                 out[head.group(1)] = script.group(1)
     return out
-
-
-def planned_reasons(text: str) -> list[tuple[str, str]]:
-    """(rule, reason) of every job a dry run printed."""
-    jobs, rule = [], None
-    for line in text.splitlines():
-        stripped = line.strip()
-        if (m := re.fullmatch(r"(?:local)?(?:rule|checkpoint) (\w+):", stripped)) is not None:
-            rule = m.group(1)
-        elif stripped.startswith("reason:") and rule is not None:
-            jobs.append((rule, stripped.removeprefix("reason:").strip()))
-            rule = None
-    return jobs
 
 
 def test_editing_a_module_plans_the_jobs_of_every_rule_that_runs_it_and_no_other(run):

@@ -37,6 +37,7 @@ cap.  ``ridge = link_ridge = 0`` is the paper's objective.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
@@ -488,6 +489,7 @@ def lbfgsb(
     return x, float(f), np.asarray(g, dtype=np.float64), n_iter
 
 
+@cache
 def _direct_lbfgsb():
     """scipy's L-BFGS-B module when its routine has the interface :func:`lbfgsb` drives, else None.
 
