@@ -4,8 +4,8 @@
 >>> sloth = Sloth(benchmarks=LEADERBOARD_V1).fit(train)           # one row per model
 >>> sloth.predict(new_models)                                     # one column per benchmark
 
-Each class is a thin layer over the estimators of :mod:`slothpipe.models`: it picks the registry method of
-the paper (:data:`slothpipe.models.methods.METHODS`), fits it on the evaluation folds' fit path
+Each class is a thin layer over the estimators of :mod:`slothpipe.models`: it picks the paper's method from
+the method table (:data:`slothpipe.models.methods.METHODS`), fits it on the evaluation folds' fit path
 (:func:`slothpipe.models.fitting.fit_methods`: chance floors, seeds, restarts, warm start), and converts
 frames to arrays and back.  Its hyper-parameters take the allowed values the estimators declare.  Fitting
 the same rows in the same order therefore gives the same predictions as the pipeline's fold jobs.
@@ -17,7 +17,7 @@ have a size, tokens, a family and every benchmark (as the pipeline's suites do) 
 ``skipped_``.  ``predict`` keeps the index of ``new_models``.
 
 =================  ===========================  ==============================================
-class              the paper's name             registry methods (by ``intercept``/``link``)
+class              the paper's name             method-table methods (by ``intercept``/``link``)
 =================  ===========================  ==============================================
 :class:`Sloth`     Sloth (d=…)                  ``sloth_d{d}``, ``sloth_shared_d{d}``
 :class:`SlothBasic` Sloth basic (d=…)           ``sloth_basic_d{d}``, ``sloth_basic_shared_d{d}``
@@ -49,8 +49,8 @@ LEADERBOARD_V1 = benchmarks_of(leaderboard("v1").key)
 #: The six Open LLM Leaderboard v2 benchmarks.
 LEADERBOARD_V2 = benchmarks_of(leaderboard("v2").key)
 
-#: Registry methods exist for d = 1..4; a larger d reuses the d = 4 method with more skills.
-_MAX_REGISTRY_D = 4
+#: The method table has methods for d = 1..4; a larger d reuses the d = 4 method with more skills.
+_MAX_TABLE_D = 4
 #: The allowed values of the hyper-parameters the API shares with the estimators it builds (declared there)
 _SLOTH = SlothRegressor._parameter_constraints
 _LAW = PerBenchmarkLaw._parameter_constraints
@@ -60,7 +60,7 @@ _PCA = PCAFlopsRegressor._parameter_constraints
 @hyperparameters
 class _FrameModel(Estimator):
     """Shared frame handling and hyper-parameters (declared here, keyword-only; documented in :class:`Sloth`);
-    subclasses add their own and choose the registry method (:meth:`_method`)."""
+    subclasses add their own and choose the method-table method (:meth:`_method`)."""
 
     _: KW_ONLY
     benchmarks: object = None
@@ -84,17 +84,17 @@ class _FrameModel(Estimator):
 
     # -- to be provided by subclasses ----------------------------------------------------------------------
     def _method(self) -> tuple[str, int | None]:
-        """(registry slug, the number of skills/components when it is not the slug's own, else None)."""
+        """(method slug, the number of skills/components when it is not the slug's own, else None)."""
         raise NotImplementedError
 
     def _n_train_models(self) -> int:
-        """The registry's setting to build the estimator for: 2 (family slopes, the paper's setting with two
+        """The method table's setting to build the estimator: 2 (family slopes, the paper's setting with two
         training models per held-out family) for the models with a ``family_slopes`` parameter set, else 1."""
         return 2 if getattr(self, "family_slopes", False) else 1
 
     # -- helpers -------------------------------------------------------------------------------------------
     def _specs(self) -> list[MethodSpec]:
-        """The registry specs to fit, warm-start ancestors first, adapted to a d beyond the registry's."""
+        """The method-table specs to fit, warm-start ancestors first, adapted to a d beyond the table's."""
         slug, d = self._method()
         specs = []
         for fit in warm_start_chain([slug]):
@@ -102,12 +102,12 @@ class _FrameModel(Estimator):
             if d is not None:
 
                 def rename(slug: str | None, d: int = d) -> str | None:
-                    return None if slug is None else slug.removesuffix(f"d{_MAX_REGISTRY_D}") + f"d{d}"
+                    return None if slug is None else slug.removesuffix(f"d{_MAX_TABLE_D}") + f"d{d}"
 
                 spec = dataclasses.replace(
                     spec,
                     name=rename(spec.name),
-                    label=spec.label.replace(f"(d={_MAX_REGISTRY_D})", f"(d={d})"),
+                    label=spec.label.replace(f"(d={_MAX_TABLE_D})", f"(d={d})"),
                     warm_start=rename(spec.warm_start),
                     settings={**spec.settings, spec.dimension: d},
                 )
@@ -264,7 +264,7 @@ class _FrameModel(Estimator):
         """Predictions with calibrated intervals: one row per model and benchmark, columns ``model, benchmark,
         predicted, lower, upper, level, method`` (0-1 scale), as ``python -m slothpipe.forecast`` writes.
 
-        The intervals come from the pipeline's held-out predictions of the same registry method
+        The intervals come from the pipeline's held-out predictions of the same method
         (``calibration``: that table or its path; default the tracked
         ``results/evaluation/predictions.parquet``), scaled by benchmark and by how far each model's training
         compute lies beyond its family's largest model in fit's data (:mod:`slothpipe.forecast.conformal`);
@@ -322,7 +322,7 @@ class Sloth(_FrameModel):
     random_state : base seed (as ``evaluation: random_state``).
 
     Fitted attributes: ``estimator_`` (the fitted :class:`~slothpipe.models.laws.SlothRegressor`),
-    ``method_`` (registry slug), ``label_`` (the paper's name), ``benchmarks_``, ``families_``,
+    ``method_`` (method slug), ``label_`` (the paper's name), ``benchmarks_``, ``families_``,
     ``n_models_`` (training rows used), ``skipped_`` (index of the rows fit left out).
     """
 
@@ -341,7 +341,7 @@ class Sloth(_FrameModel):
         d = int(self.n_skills)
         stem = "sloth_basic" if self._basic else "sloth"
         shared = "_shared" if self.intercept == "shared" else ""
-        return f"{stem}{shared}_d{min(d, _MAX_REGISTRY_D)}", (d if d > _MAX_REGISTRY_D else None)
+        return f"{stem}{shared}_d{min(d, _MAX_TABLE_D)}", (d if d > _MAX_TABLE_D else None)
 
     def skills(self, new_models) -> pd.DataFrame:
         """The fitted skills θ (paper §3): one row per model, columns ``skill 1`` … ``skill d``."""
@@ -386,7 +386,7 @@ class PCAFlops(_FrameModel):
 
     def _method(self):
         d = int(self.n_components)
-        return f"pca_flops_d{min(d, _MAX_REGISTRY_D)}", (d if d > _MAX_REGISTRY_D else None)
+        return f"pca_flops_d{min(d, _MAX_TABLE_D)}", (d if d > _MAX_TABLE_D else None)
 
 
 @hyperparameters

@@ -1,4 +1,4 @@
-"""List the methods of the registry: ``python -m slothpipe.list_methods``.
+"""List the methods of the method table (models/methods.py): ``python -m slothpipe.list_methods``.
 
 One line per method: slug (what config.yaml's ``evaluation: methods`` takes), the paper's code name, the
 label of the figures and the method it warm-starts from, if any.

@@ -40,7 +40,7 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--level", type=float, default=0.9, help="nominal coverage of the intervals (default 0.9)")
     p.add_argument(
-        "--method", help="registry method (python -m slothpipe.list_methods); default: the validated best"
+        "--method", help="method slug (python -m slothpipe.list_methods); default: the validated best"
     )
     p.add_argument(
         "--exclude-family",
