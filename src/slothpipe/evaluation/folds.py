@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import multiprocessing
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -124,6 +127,51 @@ def evaluate_fold(
     out.insert(0, "n_train_models", n_train_models)
     out.insert(0, "suite", suite)
     return out[FOLD_COLUMNS]
+
+
+def evaluate_setting(
+    dataset: pd.DataFrame,
+    *,
+    suite: str,
+    benchmarks: Sequence[str],
+    n_train_models: int,
+    groups: Sequence[Group],
+    methods: Sequence[str],
+    options: FitOptions | None = None,
+    workers: int = 1,
+) -> pd.DataFrame:
+    """:func:`evaluate_fold` on each of ``groups`` (the held-out groups of one setting), in one process.
+
+    The rows of each group are those of its own :func:`evaluate_fold`, and the groups follow ``groups``.
+    ``workers`` > 1 fits the groups in that many forked processes; the table does not depend on it (each
+    group is the same computation wherever it runs, and the results are collected in the order of ``groups``).
+    """
+    one = partial(
+        _fold,
+        dataset,
+        dict(
+            suite=suite,
+            benchmarks=list(benchmarks),
+            n_train_models=n_train_models,
+            methods=list(methods),
+            options=options,
+        ),
+    )
+    groups = list(groups)
+    if workers <= 1 or len(groups) <= 1:
+        frames = [one(group) for group in groups]
+    else:
+        context = multiprocessing.get_context("fork")  # the workers inherit the imports and the data
+        with ProcessPoolExecutor(min(workers, len(groups)), mp_context=context) as pool:
+            frames = list(pool.map(one, groups))
+    kept = [frame for frame in frames if len(frame)] or frames[:1]
+    if not kept:
+        return pd.DataFrame({c: pd.Series(dtype=_dtype(c)) for c in FOLD_COLUMNS})
+    return pd.concat(kept, ignore_index=True)
+
+
+def _fold(dataset: pd.DataFrame, settings: dict, group: Group) -> pd.DataFrame:
+    return evaluate_fold(dataset, group=group, **settings)
 
 
 def _dtype(column: str) -> str:
