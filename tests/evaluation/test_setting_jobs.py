@@ -1,8 +1,7 @@
 """One fold job per setting (issue 26): every held-out group of a suite and setting fitted in one process.
 
-The setting's table is the groups' own fold tables one after another in the order given, to the bit, and it
-does not depend on how many worker processes fit the groups.  Real fits on the tracked dataset and plan (four
-LB v1 groups, two cheap methods)."""
+The setting's table is the groups' own fold tables one after another in the order given, to the bit.  Real
+fits on the tracked dataset and plan (four LB v1 groups, two cheap methods)."""
 
 from __future__ import annotations
 
@@ -14,7 +13,7 @@ import pytest
 from slothpipe.evaluation.folds import FOLD_COLUMNS, evaluate_fold, evaluate_setting
 from slothpipe.evaluation.groups import find_group
 from slothpipe.evaluation.slices import read_setting, read_slice, write_slices
-from slothpipe.io import read_json, write_parquet
+from slothpipe.io import read_json
 
 ROOT = Path(__file__).resolve().parents[2]
 PLAN = read_json(ROOT / "results" / "evaluation" / "plan.json")
@@ -33,17 +32,11 @@ def alone(dataset) -> list[pd.DataFrame]:
     return [evaluate_fold(dataset, group=find_group(PLAN, "v1", 1, g), **SETTINGS) for g in GROUPS]
 
 
-@pytest.mark.parametrize("workers", [1, 2])
-def test_a_setting_is_its_groups_folds_in_order_whatever_the_workers(dataset, alone, workers, tmp_path):
+def test_a_setting_is_its_groups_folds_one_after_another(dataset, alone):
     groups = [find_group(PLAN, "v1", 1, g) for g in GROUPS]
-    table = evaluate_setting(dataset, groups=groups, workers=workers, **SETTINGS)
+    table = evaluate_setting(dataset, groups=groups, **SETTINGS)
     assert table["group"].unique().tolist() == GROUPS
     pd.testing.assert_frame_equal(table, pd.concat(alone, ignore_index=True), check_exact=True)
-    # the bytes of the written file, too: one worker and two give the same file
-    write_parquet(table, tmp_path / "setting.parquet")
-    single = tmp_path / "single.parquet"
-    write_parquet(evaluate_setting(dataset, groups=groups, workers=1, **SETTINGS), single)
-    assert (tmp_path / "setting.parquet").read_bytes() == single.read_bytes()
 
 
 def test_a_setting_without_groups_gives_the_empty_table(dataset):

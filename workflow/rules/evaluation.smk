@@ -73,7 +73,6 @@ rule evaluate_setting:
         f"logs/{OUT}/evaluate_setting/{{suite}}/n{{n}}/{{bundle}}.log",
     benchmark:
         f"logs/timings/{OUT}/evaluate_setting/{{suite}}/n{{n}}/{{bundle}}.tsv"
-    threads: 1
     conda:
         SOFTWARE_ENV
     resources:

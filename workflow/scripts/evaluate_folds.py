@@ -24,7 +24,6 @@ def main(snakemake):
         groups=groups,
         methods=list(bundle["methods"]),
         options=FitOptions.from_mapping(bundle),  # random_state, n_restarts, solver (absent: defaults)
-        workers=snakemake.threads,  # the groups in that many processes: the same rows whatever the number
     )
     write_parquet(errors, snakemake.output[0])
 

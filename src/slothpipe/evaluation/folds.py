@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import logging
-import multiprocessing
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -138,40 +135,28 @@ def evaluate_setting(
     groups: Sequence[Group],
     methods: Sequence[str],
     options: FitOptions | None = None,
-    workers: int = 1,
 ) -> pd.DataFrame:
     """:func:`evaluate_fold` on each of ``groups`` (the held-out groups of one setting), in one process.
 
-    The rows of each group are those of its own :func:`evaluate_fold`, and the groups follow ``groups``.
-    ``workers`` > 1 fits the groups in that many forked processes; the table does not depend on it (each
-    group is the same computation wherever it runs, and the results are collected in the order of ``groups``).
+    The rows of each group are those of its own :func:`evaluate_fold`, and the groups follow ``groups``: one
+    job per setting pays the start-up of a process once instead of once per group (docs/speed.md).
     """
-    one = partial(
-        _fold,
-        dataset,
-        dict(
+    frames = [
+        evaluate_fold(
+            dataset,
             suite=suite,
-            benchmarks=list(benchmarks),
+            benchmarks=benchmarks,
             n_train_models=n_train_models,
-            methods=list(methods),
+            group=group,
+            methods=methods,
             options=options,
-        ),
-    )
-    groups = list(groups)
-    if workers <= 1 or len(groups) <= 1:
-        frames = [one(group) for group in groups]
-    else:
-        context = multiprocessing.get_context("fork")  # the workers inherit the imports and the data
-        with ProcessPoolExecutor(min(workers, len(groups)), mp_context=context) as pool:
-            frames = list(pool.map(one, groups))
-    kept = [frame for frame in frames if len(frame)] or frames[:1]
+        )
+        for group in groups
+    ]
+    kept = [frame for frame in frames if len(frame)]
     if not kept:
         return pd.DataFrame({c: pd.Series(dtype=_dtype(c)) for c in FOLD_COLUMNS})
     return pd.concat(kept, ignore_index=True)
-
-
-def _fold(dataset: pd.DataFrame, settings: dict, group: Group) -> pd.DataFrame:
-    return evaluate_fold(dataset, group=group, **settings)
 
 
 def _dtype(column: str) -> str:
