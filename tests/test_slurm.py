@@ -102,9 +102,9 @@ def test_data_stage_and_a_setting_job_through_slurm(tmp_path, shared_dir, slurm)
     job = subprocess.run(
         ["scontrol", "show", "job", jobs["rule_evaluate_setting"]], capture_output=True, text=True
     ).stdout
-    # evaluate_setting: 1 thread, the profile's mem_mb=1000, runtime=60 (minutes)
+    # evaluate_setting: 1 thread, the profile's mem_mb=1000, runtime=30 (minutes)
     assert "NumCPUs=1 " in job and "mem=1000M" in job, job
-    assert "TimeLimit=01:00:00" in job, job
+    assert "TimeLimit=00:30:00" in job, job
 
     local = tmp_path / "local"  # the same fold job run locally, on a copy of the Slurm run
     shutil.copytree(root, local, symlinks=True, ignore=shutil.ignore_patterns(".snakemake"))

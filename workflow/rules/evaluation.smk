@@ -76,7 +76,7 @@ rule evaluate_setting:
     conda:
         SOFTWARE_ENV
     resources:
-        runtime=60,
+        runtime=30,
     params:
         benchmarks=lambda wc: SUITES[wc.suite],
         bundle=lambda wc: bundle_params(BUNDLES[wc.bundle], EVAL),
