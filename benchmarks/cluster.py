@@ -2,8 +2,9 @@
 
 Not a test: prints measurements.  Every job is submitted with ``profiles/local-cluster/submit.sh`` (a local
 stand-in for ``sbatch``), so each submission pays what it pays on a cluster besides the queue: a fresh
-Snakemake process that parses the workflow, then the job's own Python start-up.  Fold jobs run ungrouped
-(one submission per job) and grouped (``--group-components folds=K``), and the same targets run locally for
+Snakemake process that parses the workflow, then the job's own Python start-up.  The fold jobs of a setting
+are one ``evaluate_setting`` job per method bundle (every held-out group in one submission; before them,
+one job per group, which the profile grouped 25 to a submission), and the same targets run locally for
 comparison.  Each variant starts from a fresh working directory holding the repository's config.
 
     python benchmarks/cluster.py --mirror ../shared [--suite v2] [--n 1] [--methods flops_shared pca_flops_d2]
@@ -61,19 +62,10 @@ def main() -> None:
     parser.add_argument("--suite", default="v2")
     parser.add_argument("--n", type=int, default=1)
     parser.add_argument("--methods", nargs="*", default=["flops_shared", "pca_flops_d2"])
-    parser.add_argument("--components", type=int, default=25, help="fold jobs per submission when grouped")
     args = parser.parse_args()
 
     cluster = ["--profile", str(PROFILE), "--cluster-generic-submit-cmd", str(PROFILE / "submit.sh")]
-    variants = {
-        "local": ["--cores", "2"],
-        "cluster, ungrouped": [*cluster, "--group-components", "folds=1"],
-        f"cluster, {args.components} fold jobs per submission": [
-            *cluster,
-            "--group-components",
-            f"folds={args.components}",
-        ],
-    }
+    variants = {"local": ["--cores", "2"], "cluster": cluster}
     for name, extra in variants.items():
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp)
@@ -84,14 +76,14 @@ def main() -> None:
                 s for s in plan["settings"] if s["suite"] == args.suite and s["n_train_models"] == args.n
             )
             folds = [
-                f"resources/folds/paper/{args.suite}/n{args.n}/{g['id']}/{bundle}.parquet"
-                for g in setting["groups"]
+                f"resources/folds/paper/{args.suite}/n{args.n}/{bundle}.parquet"
                 for bundle in ("baselines", "sloth")
                 if bundle != "sloth" or any(m.startswith("sloth") for m in args.methods)
             ]
             fold_time = snakemake(root, folds, extra)
             print(
-                f"{name:45s} data+plan {data:6.1f} s   {len(folds):3d} fold jobs {fold_time:6.1f} s",
+                f"{name:10s} data+plan {data:6.1f} s   {len(setting['groups']):3d} groups in "
+                f"{len(folds)} setting job(s) {fold_time:6.1f} s",
                 flush=True,
             )
 

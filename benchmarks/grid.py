@@ -8,7 +8,9 @@ Snakemake on ``--cores`` cores.  The dataset is built first if missing (not time
     python benchmarks/grid.py --mirror ../shared --cores 2
 
 Tracked outputs are rewritten with identical bytes (the pipeline is deterministic); the script reports
-whether ``git status -- results`` changed.  Per-job timings are in ``logs/timings/`` (``benchmark:``).
+whether ``git status -- results`` changed.  Per-job timings are in ``logs/timings/`` (``benchmark:``); the
+fold jobs are the ``evaluate_setting`` jobs, one per suite, setting and method bundle (before them, one
+``evaluate_fold`` job per held-out group and bundle).
 The last line is ``grid_seconds=<wall> fold_jobs=<n> fold_cpu_seconds=<sum of fold job times> cores=<n>``.
 """
 
@@ -33,7 +35,7 @@ def snakemake(*args: str) -> None:
 def fold_timings(root: Path, since: float) -> list[float]:
     """Wall seconds of the fold jobs that Snakemake's ``benchmark:`` directive recorded after ``since``."""
     seconds = []
-    for tsv in sorted(root.glob("logs/timings/**/evaluate_fold/**/*.tsv")):
+    for tsv in sorted(root.glob("logs/timings/**/evaluate_setting/**/*.tsv")):
         if tsv.stat().st_mtime < since:
             continue
         with tsv.open(encoding="utf-8") as fh:

@@ -21,8 +21,9 @@ Usage (from the repository root, after the data stage and ``plan_groups``)::
     python studies/stability.py --folds default=resources/folds/paper \
         --folds SandyBridge=/tmp/clone/resources/folds/paper --out /tmp/stab  # two pipeline runs
 
-``--folds NAME=DIR`` reads a run from the fold outputs of a pipeline run (``<DIR>/<suite>/n<n>/<group>/
-<bundle>.parquet``), for instance a whole rebuild in a clone under ``OPENBLAS_CORETYPE=SandyBridge``; with two
+``--folds NAME=DIR`` reads a run from the fold outputs of a pipeline run (``<DIR>/<suite>/n<n>/<bundle>
+.parquet``; before the setting jobs ``<DIR>/<suite>/n<n>/<group>/<bundle>.parquet``), for instance a whole
+rebuild in a clone under ``OPENBLAS_CORETYPE=SandyBridge``; with two
 or more of them no fold is fitted.
 
 Each run writes ``<out>/<run>.parquet`` (every prediction with its fold keys) and the report goes to stdout
@@ -228,8 +229,10 @@ def _run(ns: argparse.Namespace, kernel: str, ulp: bool) -> Path:
 
 
 def read_folds(directory: Path) -> pd.DataFrame:
-    """Every fold output under a run's ``resources/folds/paper`` directory, as one prediction table."""
-    files = sorted(Path(directory).glob("*/n*/*/*.parquet"))
+    """Every fold output under a run's ``resources/folds/paper`` directory, as one prediction table: one
+    file per setting and bundle (``<suite>/n<n>/<bundle>.parquet``), or, in runs made before the setting
+    jobs, one per group and bundle (``<suite>/n<n>/<group>/<bundle>.parquet``)."""
+    files = sorted(Path(directory).glob("*/n*/*.parquet")) or sorted(Path(directory).glob("*/n*/*/*.parquet"))
     if not files:
         raise SystemExit(f"stability.py: no fold outputs under {directory}")
     frame = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)

@@ -242,7 +242,7 @@ def test_editing_a_label_refits_nothing():
     # issue 25: the fits read the method table's fit settings (models/method_settings.py), not its labels
     # (models/methods.py); link_curves writes labels into its table: of the fitting jobs, it alone reads them
     labels = SRC / "slothpipe" / "models" / "methods.py"
-    fits = ["evaluate_fold", "protocol_fold", "forecast", "held_out_predictions", "fit_skills",
+    fits = ["evaluate_folds", "protocol_fold", "forecast", "held_out_predictions", "fit_skills",
             "downstream_skills", "obsscaling_sloth", "test_time_fit"]  # fmt: skip
     reading = [s for s in fits if labels in modules_reached(SRC, script=SCRIPTS / f"{s}.py")]
     assert not reading

@@ -33,6 +33,7 @@ from snakemake_runner import (
     nothing_to_do,
     one_job_per_rule,
     output,
+    planned_jobs,
     planned_reasons,
     planned_rules,
 )
@@ -189,6 +190,35 @@ def test_sloth_basic_extrapolates_the_synthetic_law(run):
     assert np.isfinite(comparison["mae_pp"].iloc[0]) and np.isnan(comparison["mae_pp"].iloc[1])
 
 
+def test_one_job_per_setting_and_a_held_out_family_reruns_alone_with_the_same_errors(run):
+    """Issue 26: the fold jobs are one per suite, setting and method bundle (every held-out group in one
+    process).  One group can still be refitted on its own (rule evaluate_fold, a file nothing downstream
+    reads): its errors equal its rows in the setting's file, and the targets stay up to date."""
+    root, hub, _, first = run
+    jobs = sorted(w for rule, w in planned_jobs(first) if rule == "evaluate_setting")
+    assert jobs == sorted(
+        f"suite={suite}, n=1, bundle={bundle}"
+        for suite in ("v1", "v1+v2", "v2")
+        for bundle in ("baselines", "sloth")
+    )
+    assert "evaluate_fold" not in planned_rules(first)
+    folds = root / "resources" / "folds" / "paper"
+    assert sorted(p.relative_to(folds).as_posix() for p in folds.rglob("*.parquet")) == sorted(
+        f"{suite}/n1/{bundle}.parquet" for suite in ("v1", "v1+v2", "v2") for bundle in ("baselines", "sloth")
+    )
+    for bundle in ("sloth", "baselines"):
+        target = f"resources/fold_reruns/paper/v2/n1/beta/{bundle}.parquet"
+        alone = snakemake(root, target, hub=hub)
+        assert alone.returncode == 0, output(alone)[-3000:]
+        assert [rule for rule, _ in planned_jobs(output(alone))] == ["evaluate_fold"]
+        setting = pd.read_parquet(folds / "v2" / "n1" / f"{bundle}.parquet")
+        assert set(setting["group"]) == {"alpha", "beta", "gamma"}
+        rows = setting[setting["group"] == "beta"].reset_index(drop=True)
+        assert len(rows) > 0
+        pd.testing.assert_frame_equal(pd.read_parquet(root / target), rows, check_exact=True)
+    assert nothing_to_do(snakemake(root, *TARGETS, "--dry-run", hub=hub))
+
+
 def scripts_of_rules() -> dict[str, str]:
     """rule -> the workflow script it runs, from the rule files of the copy."""
     out = {}
@@ -247,8 +277,8 @@ def test_editing_a_module_plans_the_jobs_of_every_rule_that_runs_it_and_no_other
             assert all(f"slothpipe/{e}" in reason for e in reaches[rule]), (rule, reaches[rule], reason)
     # the figure of the forecasts reaches charts.py, the fits do not: editing a chart refits nothing
     assert "forecast/charts.py" in reaches["forecast_figure"]
-    assert "forecast/charts.py" not in reaches["evaluate_fold"] | reaches["forecast"]
-    assert reaches["evaluate_fold"] == {"models/laws.py"}
+    assert "forecast/charts.py" not in reaches["evaluate_setting"] | reaches["forecast"]
+    assert reaches["evaluate_setting"] == {"models/laws.py"}
     assert nothing_to_do(snakemake(root, *TARGETS, "--dry-run", hub=hub))
 
 
@@ -264,19 +294,19 @@ def test_a_forced_rerun_reproduces_every_output(run):
     """
     root, hub, _, first = run
     rules = planned_rules(first)
-    assert {"evaluate_fold", "aggregate_errors", "heatmap_figure", "publish_result"} <= rules
+    assert {"evaluate_setting", "aggregate_errors", "heatmap_figure", "publish_result"} <= rules
     before = hashes(root)
     upstream = snakemake(root, "data", "results/evaluation/plan.json", "--forceall", hub=hub)
     assert upstream.returncode == 0, upstream.stderr[-4000:]
     upstream_rules = planned_rules(output(upstream))
-    writers = sorted(rules - upstream_rules - {"evaluate_fold", "aggregate_errors", *TARGETS})
+    writers = sorted(rules - upstream_rules - {"evaluate_setting", "aggregate_errors", *TARGETS})
     writers.remove("publish_result")  # runs after every forced job
     triggers = ("--rerun-triggers", "code", "input", "params", "software-env")
     forced = one_job_per_rule(first, writers)
     downstream = snakemake(root, *TARGETS, *triggers, "--forcerun", *forced, hub=hub)
     assert downstream.returncode == 0, downstream.stderr[-4000:]
     ran = upstream_rules | planned_rules(output(downstream))
-    assert ran == rules - {"evaluate_fold", "aggregate_errors"}, ran
+    assert ran == rules - {"evaluate_setting", "aggregate_errors"}, ran
     after = hashes(root)
     changed = [p for p in before if before[p] != after.get(p)]
     assert not changed, changed

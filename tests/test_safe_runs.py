@@ -1,7 +1,7 @@
 """Runs that fail safely, and reruns that redo only what changed (issue 11), through snakemake on a mirror.
 
-The synthetic world (``world.py``: three families on an offline mirror, six fold jobs of PCA + FLOPs) is built
-and run once per module; each test works on a copy of it
+The synthetic world (``world.py``: three families on an offline mirror, two fold jobs of PCA + FLOPs, one per
+suite, each fitting three held-out groups) is built and run once per module; each test works on a copy of it
 (results, work files and Snakemake's metadata included, at another path: the copy has nothing to do).
 
 - A failing job, a Ctrl-C during a fold job and a SIGTERM during the ``plan_groups`` checkpoint leave every
@@ -50,7 +50,7 @@ def tracked(root: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def baseline(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("world") / "world"
-    # three families without instruct lines: three held-out groups, six fold jobs
+    # three families without instruct lines: three held-out groups, one fold job per suite (two)
     write_world(root, simulate_families(), evaluation={"suites": {"v1": list(V1), "v2": list(V2)}})
     first = snakemake(root, *TARGETS)
     assert first.returncode == 0, first.stderr[-4000:]
@@ -172,7 +172,7 @@ def test_ctrl_c_during_the_plan_checkpoint_keeps_the_plan_and_the_next_run_recov
     # Snakemake removed the killed job's untracked work copies; the tracked plan and everything built from it
     # are intact and up to date, so the next run has nothing to redo (a job that needs the work copies, such
     # as a fold job, re-runs the checkpoint first).  No fold ran again.
-    assert "evaluate_fold" not in planned_rules(output(again))
+    assert "evaluate_setting" not in planned_rules(output(again))
     assert tracked(world) == before
     assert "Nothing to be done" in output(snakemake(world, "-n", *targets))
 
@@ -182,9 +182,9 @@ def test_sigterm_and_ctrl_c_during_fold_jobs_keep_tracked_files_and_the_next_run
     # removes or marks incomplete their outputs (per-fold files, untracked); an output left marked incomplete
     # used to stop the next run until --rerun-incomplete was given (now set in profiles/default).
     before = tracked(world)
-    args = (*TARGETS, "--forcerun", "evaluate_fold")
+    args = (*TARGETS, "--forcerun", "evaluate_setting")
     for sig, group in ((signal.SIGTERM, False), (signal.SIGINT, True)):
-        interrupt(world, args, "evaluate_fold", "resources/folds/", sig, group)
+        interrupt(world, args, "evaluate_setting", "resources/folds/", sig, group)
         assert tracked(world) == before
 
     again = snakemake(world, *TARGETS)
@@ -208,10 +208,8 @@ def test_a_v2_update_of_the_mirror_reruns_the_v2_download_and_no_v1_fold(world, 
     made = snakemake(world, "results/evaluation/plan.json", mirror=moved)
     assert made.returncode == 0, output(made)[-3000:]
     folds = [w for rule, w in planned_jobs(snakemake(world, "-n", *TARGETS, mirror=moved).stdout)
-             if rule == "evaluate_fold"]  # fmt: skip
-    suites = sorted({w.split(",")[0] for w in folds})
-    assert suites == ["suite=v2"], folds
-    assert len(folds) == 3  # 3 groups, one method bundle
+             if rule.startswith("evaluate_")]  # fmt: skip
+    assert folds == ["suite=v2, n=1, bundle=baselines"], folds  # one setting job: 3 groups, one bundle
     assert (world / "mirror" / V1_MIRROR).read_bytes() == (moved / V1_MIRROR).read_bytes()
 
 
@@ -260,7 +258,7 @@ def test_readme_commands_plan_what_the_readme_says(world):
     assert stage.returncode == 0, output(stage)[-2000:]
     planned = planned_rules(stage.stdout)
     assert {"heatmap_figure", "paper_comparison", "table_models"} <= planned
-    assert not planned & {"download_hub", "download_github", "clean", "evaluate_fold"}
+    assert not planned & {"download_hub", "download_github", "clean", "evaluate_setting", "evaluate_fold"}
     # "pick up a leaderboard update" online: every Hub download, and what follows from it
     update = snakemake(world, "-n", "--forcerun", "download_hub")
     assert update.returncode == 0, output(update)[-2000:]

@@ -1,12 +1,12 @@
-"""Slurm for real: the data stage and one grouped batch of fold jobs through ``profiles/slurm`` (issue 28).
+"""Slurm for real: the data stage and the fold job of one setting through ``profiles/slurm`` (issue 28).
 
 Runs where ``sbatch`` is on the PATH and a controller answers (``bash .ci/slurm.sh start`` stands up a
 one-node cluster as root on Debian; so does ``SLOTHPIPE_CI_SLURM=1 bash .ci/run``), and skips with the
 reason elsewhere.  Each Snakemake run has a time limit (300 s for the data stage, 900 s for the folds), so a
 run that waits forever (a job-status query that never answers) fails; whatever the test submitted is
 cancelled when it stops.  The outputs must be byte-identical to the tracked data files and to the same fold
-jobs run locally, and the group of fold jobs must ask Slurm for what one member needs: one core, one
-member's memory, the sum of the members' runtimes.
+job run locally, and the fold job (every held-out group of LB v2 with one training model, two cheap methods)
+must ask Slurm for what its rule says: one core, the default memory, the rule's runtime.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from test_cluster import DATA, workdir
 from slothpipe.cluster import check_slurm_settings
 from slothpipe.errors import ConfigError
 
-FOLDS = [f"resources/folds/paper/v2/n1/{g}/baselines.parquet" for g in ("qwen2", "yi-1.5", "smollm")]
+FOLDS = ["resources/folds/paper/v2/n1/baselines.parquet"]  # one setting job: every v2 group
 
 
 @pytest.fixture
@@ -87,7 +87,7 @@ def submitted(log: str) -> dict[str, str]:
 
 @pytest.mark.shared
 @pytest.mark.slow(seconds=60)
-def test_data_stage_and_grouped_folds_through_slurm(tmp_path, shared_dir, slurm):
+def test_data_stage_and_a_setting_job_through_slurm(tmp_path, shared_dir, slurm):
     pytest.importorskip("snakemake_executor_plugin_slurm")
     root = workdir(tmp_path / "slurm", shared_dir)
     # the downloads are local rules: clean and plan_groups are the data stage's two submissions
@@ -96,19 +96,19 @@ def test_data_stage_and_grouped_folds_through_slurm(tmp_path, shared_dir, slurm)
     for name in DATA:  # the tracked data files were made by a local run of the same code and mirror
         assert sha(root / name) == sha(REPO / name), name
 
-    log = through_slurm(root, slurm, 900, *FOLDS, "--group-components", f"folds={len(FOLDS)}")
+    log = through_slurm(root, slurm, 900, *FOLDS)
     jobs = submitted(log)
-    assert list(jobs) == ["group_folds_evaluate_fold"], log[-4000:]
+    assert list(jobs) == ["rule_evaluate_setting"], log[-4000:]
     job = subprocess.run(
-        ["scontrol", "show", "job", jobs["group_folds_evaluate_fold"]], capture_output=True, text=True
+        ["scontrol", "show", "job", jobs["rule_evaluate_setting"]], capture_output=True, text=True
     ).stdout
-    # one member's needs (evaluate_fold: 1 thread, mem_mb=1000, runtime=15), the members' runtimes added up
+    # evaluate_setting: 1 thread, the profile's mem_mb=1000, runtime=30 (minutes)
     assert "NumCPUs=1 " in job and "mem=1000M" in job, job
-    assert f"TimeLimit={len(FOLDS) * 15 // 60:02d}:{len(FOLDS) * 15 % 60:02d}:00" in job, job
+    assert "TimeLimit=00:30:00" in job, job
 
-    local = tmp_path / "local"  # the same fold jobs run locally, on a copy of the Slurm run
+    local = tmp_path / "local"  # the same fold job run locally, on a copy of the Slurm run
     shutil.copytree(root, local, symlinks=True, ignore=shutil.ignore_patterns(".snakemake"))
-    run = snakemake(local, *FOLDS, "--forcerun", "evaluate_fold")
+    run = snakemake(local, *FOLDS, "--forcerun", "evaluate_setting")
     assert run.returncode == 0, run.stderr[-4000:]
     for name in FOLDS:
         assert sha(root / name) == sha(local / name), name

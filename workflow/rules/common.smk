@@ -125,9 +125,11 @@ def raw_files(sources):
 METADATA = config["metadata"]
 DATASET = "results/data/dataset.parquet" if METADATA == "paper" else "results/data/dataset_corrected.parquet"
 OUT = "results" if METADATA == "paper" else "results/corrected"
-# Untracked job outputs live under resources/ like every other work file: the fold jobs' errors (hundreds of
-# small files; group_errors.parquet aggregates them) and the protocol comparison's refits.
+# Untracked job outputs live under resources/ like every other work file: the fold errors of each setting and
+# method bundle (group_errors.parquet aggregates them), those of a held-out group refitted alone (rule
+# evaluate_fold; read by nothing downstream) and the protocol comparison's refits.
 FOLD_DIR = f"resources/folds/{METADATA}"
+FOLD_RERUN_DIR = f"resources/fold_reruns/{METADATA}"
 PROTOCOL_DIR = f"resources/protocol/{METADATA}"
 
 
@@ -157,19 +159,19 @@ def plan_path():
 
 
 def fold_files(bundles):
-    """Every fold output of the plan for the bundles (evaluated once the plan_groups checkpoint has run)."""
+    """The fold errors of every setting of the plan and every bundle, one file each (rule evaluate_setting;
+    evaluated once the plan_groups checkpoint has run)."""
     with open(checkpoints.plan_groups.get().output.plan, encoding="utf-8") as fh:
         plan = json.load(fh)
     return [
-        f"{FOLD_DIR}/{s['suite']}/n{s['n_train_models']}/{g['id']}/{bundle}.parquet"
+        f"{FOLD_DIR}/{s['suite']}/n{s['n_train_models']}/{bundle}.parquet"
         for s in plan["settings"]
-        for g in s["groups"]
         for bundle in bundles
     ]
 
 
 def fold_slice(wildcards):
-    """The content-named slice (data and groups) a fold job reads (evaluation/slices.py)."""
+    """The content-named slice (data and groups) of a setting that its fold jobs read (evaluation/slices.py)."""
     with open(checkpoints.plan_groups.get().output.slices, encoding="utf-8") as fh:
         index = json.load(fh)
     entry = index.get(wildcards.suite, {}).get(wildcards.n)

@@ -1,16 +1,23 @@
 # Leave-one-family-out evaluation (paper section 4.2) and its figures and tables.
 #
 #   plan_groups (checkpoint)  dataset + held-out groups          -> {OUT}/evaluation/plan.json
-#   evaluate_fold             one suite x n_train_models x group x method bundle, reading only the slice of
-#                             the dataset and plan of its suite and setting (written by plan_groups under a
-#                             name that follows its content: a v2-only data change re-runs no v1 fold)
-#                                                                -> resources/folds/.../{bundle}.parquet
-#   aggregate_errors          all folds                           -> {OUT}/evaluation/group_errors.parquet
+#   evaluate_setting          one suite x n_train_models x method bundle: every held-out group of the setting
+#                             in one job, reading only the slice of the dataset and plan of its suite and
+#                             setting (written by plan_groups under a name that follows its content: a
+#                             v2-only data change re-runs no v1 job)
+#                                 -> resources/folds/.../{suite}/n{n}/{bundle}.parquet
+#   aggregate_errors          every setting's fold errors         -> {OUT}/evaluation/group_errors.parquet
 #   mae_summary, paper_comparison, table_models                 -> {OUT}/tables/...
 #   heatmap_figure, family_figure, figure_shared_intercept       -> {OUT}/figures/...
 #
-# Fold jobs are independent; `snakemake --cores N` runs N at once.  A fold job's params hold exactly the
-# settings of its methods, so changing the selection of one kind of method re-runs only that kind's jobs.
+#   evaluate_fold             one held-out group alone, on request (a rerun or a check of one family; nothing
+#                             reads it): the same rows as the group's in its setting's file
+#                                 -> resources/fold_reruns/.../{suite}/n{n}/{group}/{bundle}.parquet
+#
+# One job per setting and bundle (12 with the paper's grid) instead of one per group (146): each job pays the
+# start-up of Python, its imports and Snakemake's bookkeeping once (docs/speed.md).  Setting jobs are
+# independent; `snakemake --cores N` runs N at once.  A job's params hold exactly the settings of its methods,
+# so changing the selection of one kind of method re-runs only that kind's jobs.
 
 import json
 import re
@@ -55,13 +62,35 @@ checkpoint plan_groups:
         "../scripts/plan_groups.py"
 
 
-rule evaluate_fold:
-    """Fit one method bundle on one leave-one-family-out fold and score its held-out models."""
+rule evaluate_setting:
+    """Fit one method bundle on every leave-one-family-out fold of a setting and score the held-out models."""
     input:
         unpack(fold_slice),
-        code=code("evaluate_fold.py"),
+        code=code("evaluate_folds.py"),
     output:
-        f"{FOLD_DIR}/{{suite}}/n{{n}}/{{group}}/{{bundle}}.parquet",
+        f"{FOLD_DIR}/{{suite}}/n{{n}}/{{bundle}}.parquet",
+    log:
+        f"logs/{OUT}/evaluate_setting/{{suite}}/n{{n}}/{{bundle}}.log",
+    benchmark:
+        f"logs/timings/{OUT}/evaluate_setting/{{suite}}/n{{n}}/{{bundle}}.tsv"
+    conda:
+        SOFTWARE_ENV
+    resources:
+        runtime=30,
+    params:
+        benchmarks=lambda wc: SUITES[wc.suite],
+        bundle=lambda wc: bundle_params(BUNDLES[wc.bundle], EVAL),
+    script:
+        "../scripts/evaluate_folds.py"
+
+
+rule evaluate_fold:
+    """One held-out group alone (a rerun or a check): the same errors as its rows in its setting's file."""
+    input:
+        unpack(fold_slice),
+        code=code("evaluate_folds.py"),
+    output:
+        f"{FOLD_RERUN_DIR}/{{suite}}/n{{n}}/{{group}}/{{bundle}}.parquet",
     log:
         f"logs/{OUT}/evaluate_fold/{{suite}}/n{{n}}/{{group}}/{{bundle}}.log",
     benchmark:
@@ -74,11 +103,11 @@ rule evaluate_fold:
         benchmarks=lambda wc: SUITES[wc.suite],
         bundle=lambda wc: bundle_params(BUNDLES[wc.bundle], EVAL),
     script:
-        "../scripts/evaluate_fold.py"
+        "../scripts/evaluate_folds.py"
 
 
 rule aggregate_errors:
-    """Collect every fold's errors into one table of MAE per group, method and benchmark."""
+    """Collect every setting's fold errors into one table of MAE per group, method and benchmark."""
     input:
         folds=lambda wc: fold_files(BUNDLES),
         code=code("aggregate_errors.py"),

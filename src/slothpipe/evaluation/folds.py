@@ -126,6 +126,39 @@ def evaluate_fold(
     return out[FOLD_COLUMNS]
 
 
+def evaluate_setting(
+    dataset: pd.DataFrame,
+    *,
+    suite: str,
+    benchmarks: Sequence[str],
+    n_train_models: int,
+    groups: Sequence[Group],
+    methods: Sequence[str],
+    options: FitOptions | None = None,
+) -> pd.DataFrame:
+    """:func:`evaluate_fold` on each of ``groups`` (the held-out groups of one setting), in one process.
+
+    The rows of each group are those of its own :func:`evaluate_fold`, and the groups follow ``groups``: one
+    job per setting pays the start-up of a process once instead of once per group (docs/speed.md).
+    """
+    frames = [
+        evaluate_fold(
+            dataset,
+            suite=suite,
+            benchmarks=benchmarks,
+            n_train_models=n_train_models,
+            group=group,
+            methods=methods,
+            options=options,
+        )
+        for group in groups
+    ]
+    kept = [frame for frame in frames if len(frame)]
+    if not kept:
+        return pd.DataFrame({c: pd.Series(dtype=_dtype(c)) for c in FOLD_COLUMNS})
+    return pd.concat(kept, ignore_index=True)
+
+
 def _dtype(column: str) -> str:
     if column in ("n_train_models",):
         return "int64"

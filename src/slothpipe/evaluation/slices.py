@@ -24,7 +24,7 @@ from slothpipe.errors import ConfigError
 from slothpipe.evaluation.groups import DESIGN_COLUMNS, Group, suite_frame
 from slothpipe.io import atomic_path
 
-__all__ = ["read_slice", "slice_frame", "write_slices"]
+__all__ = ["read_setting", "read_slice", "slice_frame", "write_slices"]
 
 KEY_CHARS = 16
 
@@ -81,13 +81,24 @@ def write_slices(
     return index
 
 
-def read_slice(data_path: str | os.PathLike[str], groups_path: str | os.PathLike[str], group: str):
-    """The slice's frame and the :class:`Group` ``group`` of its setting (ConfigError if absent)."""
+def _setting(groups_path: str | os.PathLike[str]) -> tuple[dict[str, Any], list[Group]]:
     with open(groups_path, encoding="utf-8") as fh:
         meta = json.load(fh)
-    for entry in meta["groups"]:
-        if entry["id"] == group:
-            found = Group(entry["id"], tuple(entry["families"]), entry.get("paper_n_test_models"))
+    groups = [Group(e["id"], tuple(e["families"]), e.get("paper_n_test_models")) for e in meta["groups"]]
+    return meta, groups
+
+
+def read_setting(data_path: str | os.PathLike[str], groups_path: str | os.PathLike[str]):
+    """The slice's frame and every :class:`Group` of its setting, in the plan's order."""
+    _, groups = _setting(groups_path)
+    return pd.read_parquet(data_path), groups
+
+
+def read_slice(data_path: str | os.PathLike[str], groups_path: str | os.PathLike[str], group: str):
+    """The slice's frame and the :class:`Group` ``group`` of its setting (ConfigError if absent)."""
+    meta, groups = _setting(groups_path)
+    for found in groups:
+        if found.id == group:
             return pd.read_parquet(data_path), found
     raise ConfigError(
         f"no group {group!r} for suite {meta['suite']!r} and n_train_models={meta['n_train_models']} "
