@@ -17,8 +17,8 @@ for _var in (
 
 from slothpipe.blas_kernel import pin_openblas_kernel as _pin_openblas_kernel  # noqa: E402
 
-# Pin OpenBLAS's kernel, also before numpy is imported: the one thing that made fits differ between machines
-# (docs/numerics.md), so that every x86-64 CPU with AVX2 and FMA computes the tracked numbers bit for bit.
+# Pin OpenBLAS's kernel and numpy's SIMD level, also before numpy is imported: what made fits differ between
+# machines (docs/numerics.md), so that x86-64 CPUs with AVX2 and FMA compute the tracked numbers bit for bit.
 _pin_openblas_kernel()
 
 __version__ = "0.1.0"

@@ -17,6 +17,10 @@ The rules, in order:
   ``/proc/cpuinfo``), ``OPENBLAS_CORETYPE=Haswell``. Elsewhere (another architecture, another OS, an older
   CPU) nothing is set: forcing kernels that the CPU lacks would stop the process.
 * A pin inherited from a parent process (a Slurm job started from a login node) is decided again on this CPU.
+* With the kernel, numpy's own SIMD code is capped at the same level (``NPY_ENABLE_CPU_FEATURES=X86_V3``: AVX2
+  and FMA, the names of numpy >= 2.4), unless the user set ``NPY_ENABLE_CPU_FEATURES`` or
+  ``NPY_DISABLE_CPU_FEATURES``: numpy's AVX-512 paths of exp, log and friends round differently from its AVX2
+  paths, which moved the observational-scaling fits between a CPU with AVX-512 and one without.
 
 Where numpy was imported before slothpipe, the pin cannot act in that process (its children still get it).
 It does nothing for other BLAS libraries (MKL, Accelerate).
@@ -30,7 +34,10 @@ import platform
 #: The kernel every supported CPU is pinned to, and the CPU flags it needs.
 PINNED_KERNEL = "Haswell"
 REQUIRED_FLAGS = frozenset({"avx2", "fma"})
-#: Set to "native" to leave the choice to OpenBLAS.
+#: numpy's SIMD level that goes with the kernel (numpy >= 2.4 names the x86-64 levels).
+NUMPY_FEATURES = "X86_V3"
+_NUMPY_MIN = (2, 4)
+#: Set to "native" to leave the choice to OpenBLAS and numpy.
 SWITCH = "SLOTHPIPE_BLAS_KERNEL"
 #: Records that the pin (not the user) set OPENBLAS_CORETYPE: a child process on another CPU decides again.
 _MARK = "SLOTHPIPE_PINNED_CORETYPE"
@@ -67,13 +74,29 @@ def pin_openblas_kernel(environ=None, supported: bool | None = None) -> str | No
     if current is not None and current != ours:
         return None  # the user's choice
     env.pop("OPENBLAS_CORETYPE", None)
+    if ours is not None and env.get("NPY_ENABLE_CPU_FEATURES") == NUMPY_FEATURES:
+        env.pop("NPY_ENABLE_CPU_FEATURES")
     env.pop(_MARK, None)
     if env.get(SWITCH, "").strip().lower() == "native":
         return None
     if not (supports_pin() if supported is None else supported):
         return None
     env["OPENBLAS_CORETYPE"] = env[_MARK] = PINNED_KERNEL
+    users_numpy = "NPY_ENABLE_CPU_FEATURES" in env or "NPY_DISABLE_CPU_FEATURES" in env
+    if not users_numpy and _numpy_version() >= _NUMPY_MIN:
+        env["NPY_ENABLE_CPU_FEATURES"] = NUMPY_FEATURES
     return PINNED_KERNEL
+
+
+def _numpy_version() -> tuple[int, int]:
+    """numpy's installed version, read from its metadata without importing it ((0, 0) when absent)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        major, minor = version("numpy").split(".")[:2]
+        return int(major), int(minor)
+    except (PackageNotFoundError, ValueError):
+        return (0, 0)
 
 
 def loaded_kernels() -> dict[str, str]:
