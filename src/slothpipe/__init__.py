@@ -15,6 +15,12 @@ for _var in (
 ):
     _os.environ.setdefault(_var, "1")
 
+from slothpipe.blas_kernel import pin_openblas_kernel as _pin_openblas_kernel  # noqa: E402
+
+# Pin OpenBLAS's kernel and numpy's SIMD level, also before numpy is imported: what made fits differ between
+# machines (docs/numerics.md), so that x86-64 CPUs with AVX2 and FMA compute the tracked numbers bit for bit.
+_pin_openblas_kernel()
+
 __version__ = "0.1.0"
 
 from slothpipe.lazy_exports import lazy_exports  # noqa: E402  (after the thread pins)

@@ -29,9 +29,11 @@ if "SLURM_JOB_ID" not in os.environ:
     check_slurm_settings(raw_default_resources(workflow.resource_settings))
 
 # The environment of every job: BLAS pinned to one thread (jobs are single-threaded; parallelism comes from
-# Snakemake), deterministic hashing in every Python subprocess, and the workflow's own src/ first on the import
-# path, so that a job runs exactly the code its `code()` inputs declare, also in a conda environment that does
-# not install the package (--sdm conda, workflow/envs/slothpipe.yaml).
+# Snakemake), OpenBLAS's kernel as `import slothpipe` pinned it while the workflow was parsed
+# (slothpipe.blas_kernel: every x86-64 CPU with AVX2 and FMA computes the same bytes), deterministic hashing in
+# every Python subprocess, and the workflow's own src/ first on the import path, so that a job runs exactly the
+# code its `code()` inputs declare, also in a conda environment that does not install the package (--sdm conda,
+# workflow/envs/slothpipe.yaml).
 os.environ.update(
     {var: "1" for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS")},
     PYTHONHASHSEED="0",
