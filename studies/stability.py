@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import time
@@ -200,12 +199,12 @@ def worker(ns: argparse.Namespace) -> None:
 
 
 def kernel_env(kernel: str) -> dict[str, str]:
-    """This process's environment with OpenBLAS's kernel set to ``kernel`` ("default": its own choice) and
+    """This process's environment with OpenBLAS's kernel set to ``kernel`` ("default": as the pipeline runs,
+    pinned where the CPU supports it; "native": OpenBLAS's and numpy's own choice; slothpipe.blas_kernel) and
     every BLAS pinned to one thread."""
-    env = dict(os.environ)
-    env.pop("OPENBLAS_CORETYPE", None)
-    if kernel != "default":
-        env["OPENBLAS_CORETYPE"] = kernel
+    from slothpipe.blas_kernel import environ_for
+
+    env = environ_for(kernel)
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         env[var] = "1"
     return env

@@ -97,3 +97,20 @@ def test_numpy_and_scipy_load_the_pinned_kernel():
     native = _kernels_in_child(**{SWITCH: "native"})
     native.pop("numpy SIMD")
     assert len(set(native.values())) == 1  # whatever OpenBLAS picks for this CPU, the same for both
+
+
+def test_environments_for_studies_that_vary_the_kernel():
+    from slothpipe.blas_kernel import environ_for
+
+    base = {"PATH": "/bin", **PINNED}
+    assert environ_for("default", base) == {"PATH": "/bin"}  # the child pins again, on its own CPU
+    assert environ_for("native", base) == {"PATH": "/bin", SWITCH: "native"}
+    assert environ_for("SandyBridge", base) == {"PATH": "/bin", "OPENBLAS_CORETYPE": "SandyBridge"}
+    users = {
+        "OPENBLAS_CORETYPE": "Prescott",
+        "NPY_ENABLE_CPU_FEATURES": "X86_V3",
+    }  # the user's, not the pin's
+    assert environ_for("SandyBridge", users) == {
+        "OPENBLAS_CORETYPE": "SandyBridge",
+        **{"NPY_ENABLE_CPU_FEATURES": "X86_V3"},
+    }

@@ -121,3 +121,20 @@ def loaded_kernels() -> dict[str, str]:
                     found[os.path.basename(path)] = func().decode()
                     break
     return found
+
+
+def environ_for(kernel: str, environ=None) -> dict[str, str]:
+    """A copy of ``environ`` (``os.environ``) for a child process that should run under ``kernel``: "default"
+    as the pipeline runs (the pin, where this CPU supports it), "native" OpenBLAS's and numpy's own choice for
+    the CPU, any other name that OpenBLAS kernel (numpy's own choice of SIMD). For studies of the kernels."""
+    env = dict(os.environ if environ is None else environ)
+    if env.get(_MARK) is not None or env.get("OPENBLAS_CORETYPE") is None:
+        if env.get("NPY_ENABLE_CPU_FEATURES") == NUMPY_FEATURES:
+            env.pop("NPY_ENABLE_CPU_FEATURES")
+    for var in ("OPENBLAS_CORETYPE", _MARK, SWITCH):
+        env.pop(var, None)
+    if kernel == "native":
+        env[SWITCH] = "native"
+    elif kernel != "default":
+        env["OPENBLAS_CORETYPE"] = kernel
+    return env
