@@ -100,7 +100,10 @@ def test_fit_with_several_starts_is_a_rotation_of_the_single_start(dataset):
         atol=1e-9,
     )
     assert np.allclose(whitened_loadings(many.interpretation), whitened_loadings(one.interpretation))
-    assert geomin_criterion(many.interpretation.loadings.T) <= geomin_criterion(one.interpretation.loadings.T)
+    # the search includes the single start, so it is never worse; two runs to the same optimum agree to
+    # rounding only (under OPENBLAS_CORETYPE=SandyBridge the search's optimum was 1e-15 above the other)
+    criterion_many = geomin_criterion(many.interpretation.loadings.T)
+    assert criterion_many <= geomin_criterion(one.interpretation.loadings.T) + 1e-9
 
 
 def test_fit_takes_other_floors(dataset, fit3):
