@@ -114,3 +114,10 @@ def test_environments_for_studies_that_vary_the_kernel():
         "OPENBLAS_CORETYPE": "SandyBridge",
         **{"NPY_ENABLE_CPU_FEATURES": "X86_V3"},
     }
+
+
+def test_numpy_version_is_read_without_importing_numpy_metadata():
+    from importlib.metadata import version
+
+    major, minor = version("numpy").split(".")[:2]
+    assert blas_kernel._numpy_version() == (int(major), int(minor))
