@@ -84,26 +84,16 @@ rule evaluate_setting:
         "../scripts/evaluate_folds.py"
 
 
-rule evaluate_fold:
-    """One held-out group alone (a rerun or a check): the same errors as its rows in its setting's file."""
-    input:
-        unpack(fold_slice),
-        code=code("evaluate_folds.py"),
+# One held-out group alone (a rerun or a check): the same errors as its rows in its setting's file.
+use rule evaluate_setting as evaluate_fold with:
     output:
         f"{FOLD_RERUN_DIR}/{{suite}}/n{{n}}/{{group}}/{{bundle}}.parquet",
     log:
         f"logs/{OUT}/evaluate_fold/{{suite}}/n{{n}}/{{group}}/{{bundle}}.log",
     benchmark:
         f"logs/timings/{OUT}/evaluate_fold/{{suite}}/n{{n}}/{{group}}/{{bundle}}.tsv"
-    conda:
-        SOFTWARE_ENV
     resources:
         runtime=15,
-    params:
-        benchmarks=lambda wc: SUITES[wc.suite],
-        bundle=lambda wc: bundle_params(BUNDLES[wc.bundle], EVAL),
-    script:
-        "../scripts/evaluate_folds.py"
 
 
 rule aggregate_errors:

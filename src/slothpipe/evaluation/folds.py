@@ -84,7 +84,7 @@ def evaluate_fold(
         len(methods),
     )
     if len(test) == 0:
-        return pd.DataFrame({c: pd.Series(dtype=_dtype(c)) for c in FOLD_COLUMNS})
+        return _no_errors()
 
     covariates = ["log_params", "log_tokens"]
     predictions = fit_predict(
@@ -154,9 +154,12 @@ def evaluate_setting(
         for group in groups
     ]
     kept = [frame for frame in frames if len(frame)]
-    if not kept:
-        return pd.DataFrame({c: pd.Series(dtype=_dtype(c)) for c in FOLD_COLUMNS})
-    return pd.concat(kept, ignore_index=True)
+    return pd.concat(kept, ignore_index=True) if kept else _no_errors()
+
+
+def _no_errors() -> pd.DataFrame:
+    """The fold errors table without rows (a group with no test models), with its columns' dtypes."""
+    return pd.DataFrame({c: pd.Series(dtype=_dtype(c)) for c in FOLD_COLUMNS})
 
 
 def _dtype(column: str) -> str:
