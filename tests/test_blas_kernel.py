@@ -112,7 +112,7 @@ def test_environments_for_studies_that_vary_the_kernel():
     }  # the user's, not the pin's
     assert environ_for("SandyBridge", users) == {
         "OPENBLAS_CORETYPE": "SandyBridge",
-        **{"NPY_ENABLE_CPU_FEATURES": "X86_V3"},
+        "NPY_ENABLE_CPU_FEATURES": "X86_V3",
     }
 
 
