@@ -25,9 +25,9 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
+import slothpipe  # noqa: F401  (first: pins BLAS threads and OpenBLAS's kernel, which numpy reads when it loads)
 
-import slothpipe  # noqa: F401  (pins BLAS threads before numpy does any work)
+import numpy as np
 
 V1 = ["MMLU", "ARC", "HellaSwag", "Winogrande", "TruthfulQA", "GSM8K"]
 V2 = ["IFEval", "BBH", "MATH Lvl 5", "GPQA", "MUSR", "MMLU-PRO"]

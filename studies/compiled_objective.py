@@ -24,6 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import slothpipe  # noqa: F401  (first: pins BLAS threads and OpenBLAS's kernel, which numpy reads when it loads)
+
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -345,7 +347,6 @@ def _fold():
 
 def child(variant: str, out: str) -> None:
     """Fit the fold once (after a warm-up fit that compiles or loads the kernel) and save its predictions."""
-    import slothpipe  # noqa: F401  (pins BLAS threads)
     from slothpipe.models import _core, fitting
 
     args, kw = _fold()

@@ -11,15 +11,15 @@ Usage:  python studies/floor_start_study.py flops v2:1 v1:1 v1+v2:1
 
 import sys
 
-import numpy as np
-import pandas as pd
-import yaml
-
 import slothpipe  # noqa: F401  (pins BLAS threads)
 from slothpipe.evaluation.groups import find_group, split_group, suite_frame
 from slothpipe.io import read_json
 from slothpipe.models.fitting import make_estimator
 from slothpipe.models.methods import chance_levels
+
+import numpy as np
+import pandas as pd
+import yaml
 
 
 def covariates(frame: pd.DataFrame) -> np.ndarray:

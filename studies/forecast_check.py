@@ -22,11 +22,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
 from slothpipe.data.sources import read_leaderboard
 from slothpipe.forecast.new_models import suite_benchmarks
+
+import numpy as np
+import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

@@ -16,10 +16,10 @@ import argparse
 import json
 from collections import defaultdict
 
-import numpy as np
-
 from slothpipe.interpretation.rotation import geomin_oblique, name_skills
 from slothpipe.interpretation.skills_model import _random_orthogonal, geomin_criterion
+
+import numpy as np
 
 PAPER_FIG2 = {
     "Reasoning": [3.43, 3.42, 2.30, 1.71, 1.78, 1.65, 0.86, 0.60, 0.65, 0.51, 0.66, 0.05],

@@ -30,6 +30,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+import slothpipe  # noqa: F401  (first: pins BLAS threads and OpenBLAS's kernel, which numpy reads when it loads)
+
 import numpy as np
 import pandas as pd
 
@@ -40,10 +42,10 @@ KERNELS = ("default", "SandyBridge")
 def worker(ns: argparse.Namespace) -> None:
     """One fit in this process (its BLAS kernel is fixed by the environment), on the fold's arrays as the
     pipeline's ``evaluate_fold`` splits them (its ``fit_predict`` seam runs the stage)."""
-    from stability import run_fold  # studies/ is this script's directory, on sys.path
-
     from slothpipe.models.fitting import make_estimator
     from slothpipe.models.methods import METHODS, chance_levels
+
+    from stability import run_fold  # studies/ is this script's directory, on sys.path
 
     spec = METHODS[ns.method]
     result: dict = {}

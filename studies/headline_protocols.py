@@ -27,10 +27,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from slothpipe.evaluation.headline_test import group_table, headline_test
+
 import pandas as pd
 import yaml
-
-from slothpipe.evaluation.headline_test import group_table, headline_test
 
 ROOT = Path(__file__).resolve().parents[1]
 METHODS = ["size_tokens", "sloth_d2", "sloth_d3", "sloth_d4"]

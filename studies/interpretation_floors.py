@@ -31,12 +31,6 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
-# run as `python studies/<this file>`: studies/ is on the import path
-from geomin_basins import PAPER_FIG2, PAPER_ORDER
-
 from slothpipe.interpretation.rotation import geomin_oblique, name_skills
 from slothpipe.interpretation.skills_model import (
     _random_orthogonal,
@@ -48,6 +42,12 @@ from slothpipe.interpretation.skills_model import (
 )
 from slothpipe.models import _core
 from slothpipe.models.methods import chance_levels
+
+import numpy as np
+import pandas as pd
+
+# run as `python studies/<this file>`: studies/ is on the import path
+from geomin_basins import PAPER_FIG2, PAPER_ORDER
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -25,12 +25,6 @@ import os
 import time
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
-# run as `python studies/<this file>`: studies/ is on the import path
-from geomin_basins import PAPER_FIG2, PAPER_ORDER
-
 from slothpipe.interpretation.products import compute_optimal_table
 from slothpipe.interpretation.records import SkillsResult, interpretation_record
 from slothpipe.interpretation.rotation import name_skills
@@ -41,6 +35,12 @@ from slothpipe.interpretation.skills_model import (
     skills_frame,
     whitened_loadings,
 )
+
+import numpy as np
+import pandas as pd
+
+# run as `python studies/<this file>`: studies/ is on the import path
+from geomin_basins import PAPER_FIG2, PAPER_ORDER
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -28,6 +28,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+import slothpipe  # noqa: F401  (first: pins BLAS threads and OpenBLAS's kernel, which numpy reads when it loads)
+
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -108,9 +110,9 @@ def _starts(fit: dict) -> list[dict]:
 
 
 def worker(ns: argparse.Namespace) -> None:
-    from stability import run_fold  # studies/ is this script's directory, on sys.path
-
     from slothpipe.models import _core, fitting
+
+    from stability import run_fold  # studies/ is this script's directory, on sys.path
 
     current = _instrument()
     fits: dict = {}

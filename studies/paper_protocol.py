@@ -40,9 +40,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
 from slothpipe.evaluation.aggregate import setting_table
 from slothpipe.evaluation.groups import find_group, split_group, suite_frame
 from slothpipe.evaluation.reports import target_check
@@ -50,6 +47,9 @@ from slothpipe.io import read_json
 from slothpipe.models import _core, laws
 from slothpipe.models.fitting import FitOptions, make_estimator, warm_start_chain
 from slothpipe.models.methods import METHODS, chance_levels
+
+import numpy as np
+import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("SLOTHPIPE_SHARED", ROOT.parent / "shared"))

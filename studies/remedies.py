@@ -42,6 +42,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import slothpipe  # noqa: F401  (first: pins BLAS threads and OpenBLAS's kernel, which numpy reads when it loads)
+
 import numpy as np
 import pandas as pd
 
@@ -86,9 +88,9 @@ def apply_variant(variant: str) -> int:
     estimators it returns (a measurement's override, not a pipeline setting).  Variants combine with ``+``
     (``link_ridge_start:3e-3+starts:5``).
     """
-    from stability import set_on_estimators  # studies/ is this script's directory, on sys.path
-
     from slothpipe.models import fitting
+
+    from stability import set_on_estimators  # studies/ is this script's directory, on sys.path
 
     seeds = 1
     for part in variant.split("+"):
@@ -167,13 +169,13 @@ def _keep_majority(est, k: int) -> None:
 
 
 def worker(ns: argparse.Namespace) -> None:
-    from stability import fold_of, parse_fold
-
     from slothpipe.evaluation.bundles import method_bundles
     from slothpipe.evaluation.folds import evaluate_fold
     from slothpipe.io import read_json
     from slothpipe.models.fitting import FitOptions
     from slothpipe.models.methods import METHODS
+
+    from stability import fold_of, parse_fold
 
     seeds = apply_variant(ns.worker)
     plan = read_json(ns.plan)

@@ -10,10 +10,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import slothpipe  # noqa: F401  (first: pins BLAS threads and OpenBLAS's kernel before numpy loads)
+
 import pytest
 from fake_servers import FakeHub
-
-import slothpipe  # noqa: F401  (first: pins BLAS threads and OpenBLAS's kernel before numpy loads)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # The real data beside the repository (a clone's sibling `shared`, as on the development machines and in CI).

@@ -10,10 +10,10 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from slothpipe.data.registry import REGISTRY_COLUMNS
+
 import pyarrow as pa
 import pyarrow.parquet as pq
-
-from slothpipe.data.registry import REGISTRY_COLUMNS
 
 #: The synthetic world's families, shared by the whole-pipeline test and the stage tests (the downstream
 #: config of one must fit the other): variant family -> (original family, instruct, tokens (T), sizes (B)).

@@ -7,10 +7,10 @@ import os
 import subprocess
 import sys
 
-import pytest
-
 from slothpipe import blas_kernel
 from slothpipe.blas_kernel import NUMPY_FEATURES, PINNED_KERNEL, SWITCH, pin_openblas_kernel, supports_pin
+
+import pytest
 
 MARK = blas_kernel._MARK
 

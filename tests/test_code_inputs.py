@@ -16,9 +16,9 @@ import sys
 import textwrap
 from pathlib import Path
 
-import pytest
-
 from slothpipe.code_inputs import modules_reached, read_module
+
+import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SRC = REPO / "src"

@@ -12,13 +12,13 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+from slothpipe.config import SCHEMA_PATH, check_config, load_schema
+from slothpipe.errors import ConfigError
+
 import pytest
 import yaml
 from jsonschema.validators import validator_for
 from snakemake_runner import snakemake
-
-from slothpipe.config import SCHEMA_PATH, check_config, load_schema
-from slothpipe.errors import ConfigError
 
 REPO = Path(__file__).resolve().parents[1]
 CONFIG = yaml.safe_load((REPO / "config" / "config.yaml").read_text(encoding="utf-8"))

@@ -12,10 +12,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import yaml
-
 from slothpipe import config_docs
 from slothpipe.config import load_schema
+
+import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 README = REPO / "config" / "README.md"

@@ -15,11 +15,11 @@ import tempfile
 import textwrap
 from pathlib import Path
 
+from slothpipe.download import GITHUB_RAW_ENV
+
 import pandas as pd
 import pytest
 from synthetic_sources import V1_SCHEMA, v1_entry, write_leaderboard
-
-from slothpipe.download import GITHUB_RAW_ENV
 
 REPO = "open-llm-leaderboard-old/contents"
 V1_FILE = "data/train-00000-of-00001-3f2a.parquet"

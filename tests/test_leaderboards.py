@@ -10,9 +10,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-import yaml
-
 from slothpipe import leaderboards as tables
 from slothpipe.config import load_schema
 from slothpipe.data.registry import REGISTRY_COLUMNS
@@ -35,6 +32,9 @@ from slothpipe.interpretation.skills_model import PLOT_ORDER
 from slothpipe.models.methods import CHANCE_LEVELS, METHODS
 from slothpipe.obsscaling.sloth import CHANCE
 from slothpipe.plotting.heatmaps import SHORT_NAMES
+
+import pytest
+import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CONFIG = yaml.safe_load((REPO_ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))

@@ -22,6 +22,8 @@ import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from slothpipe.code_inputs import modules_reached
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -39,8 +41,6 @@ from snakemake_runner import (
 )
 from snakemake_runner import snakemake as run_snakemake
 from world import simulate_families, write_world
-
-from slothpipe.code_inputs import modules_reached
 
 pytestmark = pytest.mark.slow(seconds=240)
 

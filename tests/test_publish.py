@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from slothpipe.publish import main, publish, sibling_outputs, tracked_pattern_regex
+
+import pytest
 
 
 def test_publish_replaces_the_tracked_file_and_leaves_no_temporary_file(tmp_path):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-import pytest
-
 from slothpipe.catalog import UNLISTED, describe, entry_for, expand, read_catalog
+
+import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -19,12 +19,12 @@ import subprocess
 import uuid
 from pathlib import Path
 
+from slothpipe.cluster import check_slurm_settings
+from slothpipe.errors import ConfigError
+
 import pytest
 from snakemake_runner import REPO, command, environment, sha, snakemake
 from test_cluster import DATA, workdir
-
-from slothpipe.cluster import check_slurm_settings
-from slothpipe.errors import ConfigError
 
 FOLDS = ["resources/folds/paper/v2/n1/baselines.parquet"]  # one setting job: every v2 group
 

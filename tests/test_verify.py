@@ -6,11 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from slothpipe import verify
+
 import numpy as np
 import pandas as pd
 import pytest
-
-from slothpipe import verify
 
 REPO = Path(__file__).resolve().parents[1]
 GROUP_ERRORS = "results/evaluation/group_errors.parquet"

@@ -20,6 +20,10 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from slothpipe.interpretation.skills_model import PLOT_ORDER
+from slothpipe.models.laws import translog_design
+from slothpipe.models.methods import CHANCE_LEVELS
+
 import numpy as np
 import pandas as pd
 import yaml
@@ -36,10 +40,6 @@ from synthetic_sources import (
     write_registry,
     write_ruan,
 )
-
-from slothpipe.interpretation.skills_model import PLOT_ORDER
-from slothpipe.models.laws import translog_design
-from slothpipe.models.methods import CHANCE_LEVELS
 
 REPO = Path(__file__).resolve().parents[1]
 BENCHMARKS = list(PLOT_ORDER)

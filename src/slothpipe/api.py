@@ -34,15 +34,15 @@ from dataclasses import KW_ONLY
 from pathlib import Path
 from typing import ClassVar
 
-import numpy as np
-import pandas as pd
-
 from slothpipe.leaderboards import benchmarks_of, leaderboard
 from slothpipe.models._params import Estimator, hyperparameters
 from slothpipe.models.fitting import FitOptions, fit_methods, make_estimator, warm_start_chain
 from slothpipe.models.laws import PerBenchmarkLaw, SlothRegressor
 from slothpipe.models.methods import CHANCE_LEVELS, METHODS, MethodSpec
 from slothpipe.models.pca_flops import PCAFlopsRegressor
+
+import numpy as np
+import pandas as pd
 
 #: The six Open LLM Leaderboard v1 benchmarks (dataset column names, in ``config.yaml``'s suite order).
 LEADERBOARD_V1 = benchmarks_of(leaderboard("v1").key)

@@ -23,13 +23,13 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-from jsonschema.exceptions import ValidationError, best_match
-from jsonschema.validators import validator_for
-
 from slothpipe.errors import ConfigError
 from slothpipe.leaderboards import BENCHMARKS
 from slothpipe.obsscaling import METRICS as OBSSCALING_METRICS
+
+import yaml
+from jsonschema.exceptions import ValidationError, best_match
+from jsonschema.validators import validator_for
 
 __all__ = ["SCHEMA_PATH", "check_config", "load_schema"]
 

@@ -16,10 +16,10 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import yaml
-
 from slothpipe.config import SCHEMA_PATH, load_schema
 from slothpipe.io import write_text
+
+import yaml
 
 __all__ = ["BEGIN", "CONFIG_PATH", "END", "README_PATH", "main", "render", "replace_reference"]
 

@@ -24,10 +24,10 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-import yaml
-
 from slothpipe.errors import ConfigError, DownloadError, PipelineError
 from slothpipe.io import write_text
+
+import yaml
 
 DEFAULT_CONFIG = "config/config.yaml"
 COMMIT = re.compile(r"^[0-9a-f]{40}$")

@@ -9,14 +9,14 @@ import runpy
 from pathlib import Path
 from types import SimpleNamespace
 
+from slothpipe.data import BENCHMARKS, DATASET_COLUMNS, UNMATCHED_COLUMNS, build_dataset, name_stem
+from slothpipe.errors import DataError
+from slothpipe.io import sha256_file, write_json
+
 import numpy as np
 import pandas as pd
 import pytest
 from synthetic_sources import V2_SCHEMA, V2_SCORES, v2_entry, write_leaderboard
-
-from slothpipe.data import BENCHMARKS, DATASET_COLUMNS, UNMATCHED_COLUMNS, build_dataset, name_stem
-from slothpipe.errors import DataError
-from slothpipe.io import sha256_file, write_json
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCALE = ["params_b", "tokens_t", "flops_1e21", "log_params", "log_tokens", "log_flops"]

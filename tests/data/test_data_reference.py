@@ -18,10 +18,10 @@ import csv
 import math
 from pathlib import Path
 
+from slothpipe.data import BENCHMARKS, build_dataset
+
 import pandas as pd
 import pytest
-
-from slothpipe.data import BENCHMARKS, build_dataset
 
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parents[1]

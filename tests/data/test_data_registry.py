@@ -6,11 +6,11 @@ import math
 import re
 from pathlib import Path
 
-import pytest
-
 from slothpipe.data import load_registry, read_downstream_scores
 from slothpipe.data.registry import REGISTRY_COLUMNS
 from slothpipe.errors import ConfigError, DataError
+
+import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

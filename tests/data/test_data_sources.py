@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pandas as pd
-import pytest
-
 from slothpipe.data import (
     read_leaderboard_v1,
     read_leaderboard_v2,
@@ -16,6 +13,9 @@ from slothpipe.data import (
 )
 from slothpipe.data.sources import parse_model_html
 from slothpipe.errors import DataError
+
+import pandas as pd
+import pytest
 
 
 def test_parse_model_html(synth):

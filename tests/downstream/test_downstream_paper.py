@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-import pytest
-import yaml
-
 from slothpipe.data import build_dataset
 from slothpipe.data.downstream import read_downstream_scores
 from slothpipe.downstream.regression import fit_task, task_scores
 from slothpipe.downstream.skill_sources import setting_skills
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
 
 pytestmark = pytest.mark.shared
 

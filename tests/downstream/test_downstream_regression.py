@@ -2,12 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
-import pytest
-from scipy.optimize import approx_fprime
-from scipy.special import expit
-
 from slothpipe.downstream.regression import (
     LogisticLinkRegressor,
     error_table,
@@ -19,6 +13,12 @@ from slothpipe.downstream.regression import (
     weights_frame,
 )
 from slothpipe.errors import DataError
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.optimize import approx_fprime
+from scipy.special import expit
 
 
 def logistic_data(n=60, beta=(1.5, -0.4, 0.3), c=-0.5, noise=0.0, seed=0):

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
-import pytest
-from world import BENCHMARKS, HELDOUT, V1, simulate_dataset
-
 from slothpipe.downstream.link_curves import CURVE_COLUMNS, link_curves, size_grid
 from slothpipe.downstream.skill_sources import best_skills_fit, heldout_skills, setting_skills
 from slothpipe.errors import DataError
 from slothpipe.interpretation.skills_model import skills_frame
 from slothpipe.models.laws import translog_design
+
+import numpy as np
+import pandas as pd
+import pytest
+from world import BENCHMARKS, HELDOUT, V1, simulate_dataset
 
 
 @pytest.fixture(scope="module")

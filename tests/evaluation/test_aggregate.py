@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-import numpy as np
-import pandas as pd
-import pytest
-
 from slothpipe.evaluation.aggregate import AVERAGE, family_table, group_errors, setting_table
 from slothpipe.evaluation.bundles import method_bundles
 from slothpipe.evaluation.folds import FOLD_COLUMNS, evaluate_fold
 from slothpipe.evaluation.groups import Group
 from slothpipe.evaluation.reports import mae_summary, model_table, paper_comparison, summary_markdown
 from slothpipe.models.fitting import FitOptions
+
+import numpy as np
+import pandas as pd
+import pytest
 
 
 def errors_frame(entries):

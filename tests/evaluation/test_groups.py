@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
-import pytest
-
 from slothpipe.errors import ConfigError, DataError
 from slothpipe.evaluation.groups import (
     Group,
@@ -17,6 +13,10 @@ from slothpipe.evaluation.groups import (
     split_group,
     suite_frame,
 )
+
+import numpy as np
+import pandas as pd
+import pytest
 
 BENCH = ["A", "B"]
 

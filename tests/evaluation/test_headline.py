@@ -1,11 +1,11 @@
 """The README's headline table, built from a hand-made comparison."""
 
-import pandas as pd
-import pytest
-
 from slothpipe.errors import DataError
 from slothpipe.evaluation.headline import headline_markdown, headline_table
 from slothpipe.models.methods import METHODS
+
+import pandas as pd
+import pytest
 
 
 def comparison():

@@ -4,12 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-import pytest
-import yaml
-from scipy import stats
-
 from slothpipe.evaluation.headline_test import (
     COLUMNS,
     headline_test,
@@ -17,6 +11,12 @@ from slothpipe.evaluation.headline_test import (
     select_leave_one_group_out,
 )
 from slothpipe.evaluation.protocol_tables import protocol_mae, with_ours
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from scipy import stats
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
-import pytest
-
 from slothpipe.evaluation.folds import FOLD_COLUMNS, evaluate_fold, evaluate_setting
 from slothpipe.evaluation.groups import find_group
 from slothpipe.evaluation.slices import read_setting, read_slice, write_slices
 from slothpipe.io import read_json
+
+import pandas as pd
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PLAN = read_json(ROOT / "results" / "evaluation" / "plan.json")

@@ -1,10 +1,10 @@
 """The fidelity-target check of results/tables/paper_comparison.md on a hand-made comparison."""
 
+from slothpipe.evaluation.reports import comparison_report, target_check, target_markdown
+
 import numpy as np
 import pandas as pd
 import pytest
-
-from slothpipe.evaluation.reports import comparison_report, target_check, target_markdown
 
 
 def comparison(rows):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from slothpipe.leaderboards import BENCHMARKS
+
 import numpy as np
 import pandas as pd
 import pytest
-
-from slothpipe.leaderboards import BENCHMARKS
 
 ROOT = Path(__file__).resolve().parents[2]
 DATASET = ROOT / "results" / "data" / "dataset.parquet"

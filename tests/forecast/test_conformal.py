@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
-import pytest
-
 from slothpipe.forecast.conformal import (
     CALIBRATIONS,
     ResidualCalibrator,
@@ -15,6 +11,10 @@ from slothpipe.forecast.conformal import (
     weighted_quantile,
 )
 from slothpipe.forecast.validation import best_method, default_method, nested_intervals, validate
+
+import numpy as np
+import pandas as pd
+import pytest
 
 SCALES = {"easy": 0.01, "hard": 0.08}
 

@@ -3,17 +3,17 @@ and the command line, the engine and the API give the same numbers."""
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
-import pytest
-from conftest import calibration_table
-
 from slothpipe import SlothBasic
 from slothpipe.evaluation.folds import evaluate_fold
 from slothpipe.evaluation.groups import Group, split_group, suite_frame
 from slothpipe.forecast.__main__ import main
 from slothpipe.forecast.engine import FORECAST_COLUMNS, forecast
 from slothpipe.forecast.new_models import check_request, suite_benchmarks
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import calibration_table
 
 V1 = suite_benchmarks("v1")
 GROUP = Group("qwen1.5", ("qwen1.5", "qwen1.5-chat"))  # every variant family of the original family qwen1.5

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import pandas as pd
-import pytest
-
 from slothpipe.errors import DataError
 from slothpipe.forecast.__main__ import main
 from slothpipe.forecast.new_models import check_request, suite_benchmarks
+
+import pandas as pd
+import pytest
 
 V1 = suite_benchmarks("v1")
 SCORES = dict(zip(V1, [0.6, 0.5, 0.8, 0.7, 0.4, 0.3], strict=True))

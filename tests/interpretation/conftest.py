@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from slothpipe.interpretation.skills_model import PLOT_ORDER, fit_skills, skills_frame
+
 import pandas as pd
 import pytest
 from world import SimData, simulate_dataset, simulate_sloth
-
-from slothpipe.interpretation.skills_model import PLOT_ORDER, fit_skills, skills_frame
 
 
 @pytest.fixture(scope="session")

@@ -1,9 +1,9 @@
 """Compute-optimal allocation: closed form against brute force (paper §4.6, App. B)."""
 
+from slothpipe.interpretation.compute_optimal import budget_grid, optimal_allocation
+
 import numpy as np
 import pytest
-
-from slothpipe.interpretation.compute_optimal import budget_grid, optimal_allocation
 
 BOX = dict(params_range=(0.16, 72.0), tokens_range=(0.18, 15.0))
 

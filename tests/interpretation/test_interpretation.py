@@ -6,11 +6,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-import pytest
-import yaml
-
 from slothpipe.errors import ConfigError, DataError
 from slothpipe.interpretation.products import (
     budget_floor,
@@ -34,6 +29,11 @@ from slothpipe.interpretation.skills_model import (
     whitened_loadings,
 )
 from slothpipe.models.methods import chance_levels
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
 
 CONFIG = Path(__file__).resolve().parents[2] / "config" / "config.yaml"
 

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from slothpipe.interpretation.records import read_interpretation
+from slothpipe.interpretation.skills_model import PLOT_ORDER
+
 import numpy as np
 import pandas as pd
 import pytest
 from snakemake_runner import hashes, nothing_to_do, one_job_per_rule, output, planned_jobs, snakemake
 from world import repository_config, simulate_dataset, write_dataset
-
-from slothpipe.interpretation.records import read_interpretation
-from slothpipe.interpretation.skills_model import PLOT_ORDER
 
 pytestmark = pytest.mark.slow(seconds=90)
 

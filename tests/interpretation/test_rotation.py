@@ -1,11 +1,11 @@
 """Interpretation: whitening, geomin-oblique rotation, sign fix, centring, skill names."""
 
-import numpy as np
-import pytest
-
 from slothpipe.interpretation.rotation import geomin_oblique, interpret, name_skills
 from slothpipe.interpretation.skills_model import PLOT_ORDER
 from slothpipe.models import SlothRegressor
+
+import numpy as np
+import pytest
 
 ORDER = PLOT_ORDER
 # the paper's Figure 2 loadings (Figure 2): Reasoning, Knowledge, Instruction following

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-import pytest
-
 import slothpipe
 from slothpipe import LEADERBOARD_V1, Flops, PCAFlops, SizeAndTokens, Sloth, SlothBasic
 from slothpipe.models.fitting import fit_predict
+
+import numpy as np
+import pandas as pd
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCH = ["MMLU", "ARC", "HellaSwag", "Winogrande", "TruthfulQA", "GSM8K"]

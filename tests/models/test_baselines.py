@@ -1,9 +1,9 @@
 """Baselines against hand-computed cases (paper §4.2, App. E)."""
 
+from slothpipe.models import PCAFlopsRegressor, PerBenchmarkLaw, log_flops
+
 import numpy as np
 import pytest
-
-from slothpipe.models import PCAFlopsRegressor, PerBenchmarkLaw, log_flops
 
 
 def _families(n_fam=5, per=6, seed=0):

@@ -1,10 +1,10 @@
 """Analytic gradients of the objective against finite differences, for every loss/link combination."""
 
+from slothpipe.models._core import Layout, Objective
+
 import numpy as np
 import pytest
 from scipy.optimize import check_grad
-
-from slothpipe.models._core import Layout, Objective
 
 
 def _problem(diagonal, link, learn_floor, seed=0):

@@ -5,10 +5,10 @@ docs/speed.md), so the fits, and every tracked number, must not move by a bit fo
 the routine's interface, these tests fail (or the driver falls back to ``minimize``).
 """
 
+from slothpipe.models._core import Layout, Objective, _lbfgsb_by_minimize, lbfgsb, run_lbfgs
+
 import numpy as np
 import pytest
-
-from slothpipe.models._core import Layout, Objective, _lbfgsb_by_minimize, lbfgsb, run_lbfgs
 
 
 def problem(sim, link, learn_floor):

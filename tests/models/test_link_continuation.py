@@ -1,9 +1,9 @@
 """Monotone-link fits by continuation (``link_ridge_start``): a stronger link ridge first, then the final."""
 
+from slothpipe.models import PerBenchmarkLaw, SlothRegressor, _core
+
 import numpy as np
 import pytest
-
-from slothpipe.models import PerBenchmarkLaw, SlothRegressor, _core
 
 #: the start ridge measured in docs/numerics.md
 START = 3e-3

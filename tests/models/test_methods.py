@@ -5,11 +5,11 @@ import subprocess
 import sys
 import textwrap
 
-import numpy as np
-import pytest
-
 from slothpipe.models import CHANCE_LEVELS, METHODS, FitOptions, fit_predict
 from slothpipe.models.methods import PAPER_ORDER, method_by_paper_code
+
+import numpy as np
+import pytest
 
 
 def test_registry_has_the_28_paper_methods_in_figure_order():

@@ -29,8 +29,6 @@ import pytest
 
 pytest.importorskip("sklearn")
 
-from sklearn.utils.estimator_checks import check_estimator
-
 from slothpipe.downstream.regression import LogisticLinkRegressor
 from slothpipe.models import PCAFlopsRegressor, PerBenchmarkLaw, SlothRegressor
 from slothpipe.obsscaling.method import (
@@ -38,6 +36,8 @@ from slothpipe.obsscaling.method import (
     PCAImputer,
     SigmoidLinkRegressor,
 )
+
+from sklearn.utils.estimator_checks import check_estimator
 
 COVARIATES = (
     "X must be [log params, log tokens] (two columns): the check's data has another number of columns"

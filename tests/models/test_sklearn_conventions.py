@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import pickle
 
-import numpy as np
-import pytest
-
 from slothpipe import Flops, PCAFlops, SizeAndTokens, Sloth, SlothBasic
 from slothpipe.downstream.regression import LogisticLinkRegressor
 from slothpipe.models import PCAFlopsRegressor, PerBenchmarkLaw, SlothRegressor
 from slothpipe.models._params import NotFittedError
 from slothpipe.obsscaling.method import ObservationalScalingLaw, PCAImputer, SigmoidLinkRegressor
+
+import numpy as np
+import pytest
 
 sklearn_base = pytest.importorskip("sklearn.base")
 clone = sklearn_base.clone

@@ -1,10 +1,10 @@
 """Sloth estimators: recovery of simulated parameters, warm starts, fitted attributes."""
 
+from slothpipe.models import SlothRegressor, _core
+
 import numpy as np
 import pytest
 from scipy.linalg import subspace_angles
-
-from slothpipe.models import SlothRegressor, _core
 
 
 def _split(sim, seed=1):

@@ -2,11 +2,11 @@
 
 import functools
 
-import numpy as np
-import pytest
-
 from slothpipe.models import FitOptions, PerBenchmarkLaw, SlothRegressor, _core, fit_predict, laws
 from slothpipe.models._core import Layout, Objective, run_adam_paper
+
+import numpy as np
+import pytest
 
 #: Epoch cap per learning rate of the estimators' Adam runs here (the protocol's is 100,000; the monotone-link
 #: fit below needs about 51,000 epochs, 20 CPU-seconds, to reach its early stop).  What the tests check holds

@@ -2,11 +2,11 @@
 
 import re
 
-import numpy as np
-import pytest
-
 from slothpipe.interpretation.compute_optimal import optimal_allocation
 from slothpipe.models import PCAFlopsRegressor, PerBenchmarkLaw, SlothRegressor, fit_predict
+
+import numpy as np
+import pytest
 
 V2 = ["IFEval", "BBH", "MATH Lvl 5", "GPQA", "MUSR", "MMLU-PRO"]
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
-from obsscaling_world import synthetic_world, write_world
-
 from slothpipe.errors import DataError
 from slothpipe.obsscaling.readers import clean_tables
+
+import pytest
+from obsscaling_world import synthetic_world, write_world
 
 
 @pytest.fixture

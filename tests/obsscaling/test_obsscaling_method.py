@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-import pytest
-
 from slothpipe.obsscaling.method import (
     ObservationalScalingLaw,
     PCAImputer,
@@ -16,6 +13,9 @@ from slothpipe.obsscaling.method import (
     split_by_rank,
     to_equivalent,
 )
+
+import numpy as np
+import pytest
 
 LOADING = np.random.default_rng(0).uniform(0.05, 0.15, 6)
 

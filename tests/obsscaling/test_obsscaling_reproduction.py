@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import math
 
+from slothpipe.obsscaling.applications import fit_target, target_specs
+from slothpipe.obsscaling.readers import TABLES, clean_tables
+
 import numpy as np
 import pytest
 import yaml
 from obsscaling_world import CONFIG, obsscaling_files
-
-from slothpipe.obsscaling.applications import fit_target, target_specs
-from slothpipe.obsscaling.readers import TABLES, clean_tables
 
 pytestmark = pytest.mark.shared
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from slothpipe.obsscaling.sloth import estimate_skills, fit_sloth, law_skills
+
 import numpy as np
 from obsscaling_world import BASE_METRICS, synthetic_world
-
-from slothpipe.obsscaling.sloth import estimate_skills, fit_sloth, law_skills
 
 
 def base_frame():

@@ -11,13 +11,13 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from slothpipe.io import sha256_file
+
 import pandas as pd
 import pytest
 from obsscaling_world import COMMIT, synthetic_world, write_world
 from snakemake_runner import REPO, hashes, nothing_to_do, one_job_per_rule, output, planned_jobs, snakemake
 from world import repository_config, write_config
-
-from slothpipe.io import sha256_file
 
 pytestmark = pytest.mark.slow(seconds=55)
 

@@ -19,10 +19,6 @@ import math
 import re
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-import pytest
-
 from slothpipe.errors import DataError
 from slothpipe.test_time.irt import (
     BinomialIRT,
@@ -34,6 +30,10 @@ from slothpipe.test_time.irt import (
     split_counts,
 )
 from slothpipe.test_time.monkey_data import clean_counts, fetch_files, literal_glob, read_counts
+
+import numpy as np
+import pandas as pd
+import pytest
 
 
 def test_pass_at_k_equals_the_direct_computation():
@@ -230,10 +230,10 @@ def test_fetch_reports_an_unreachable_source_and_copies_from_a_mirror(tmp_path, 
 def test_config_checks_name_the_test_time_setting():
     import copy
 
-    import yaml
-
     from slothpipe.config import check_config
     from slothpipe.errors import ConfigError
+
+    import yaml
 
     repo = Path(__file__).resolve().parents[2]
     base = yaml.safe_load((repo / "config" / "config.yaml").read_text(encoding="utf-8"))

@@ -17,14 +17,14 @@ import json
 import math
 from pathlib import Path
 
+from slothpipe.catalog import describe, read_catalog
+
 import numpy as np
 import pandas as pd
 import pytest
 from snakemake_runner import environment, output, planned_rules, snakemake
 from synthetic_sources import registry_row, write_registry
 from world import BENCHMARKS, REPO, repository_config, simulate_dataset, write_dataset
-
-from slothpipe.catalog import describe, read_catalog
 
 pytestmark = pytest.mark.slow(seconds=45)
 

@@ -1,10 +1,10 @@
 """Snakemake script: per-group mean errors of every fold, the data of every table and figure."""
 
-import pandas as pd
-
 from slothpipe.evaluation.aggregate import group_errors
 from slothpipe.io import write_parquet
 from slothpipe.runner import run
+
+import pandas as pd
 
 
 def main(snakemake):

@@ -1,10 +1,10 @@
 """Snakemake script: a downstream regression figure (Figures 6, 30, 37, 38)."""
 
-import pandas as pd
-
 from slothpipe.downstream.plots import task_figure
 from slothpipe.plotting.style import save_and_close
 from slothpipe.runner import run
+
+import pandas as pd
 
 
 def main(snakemake):

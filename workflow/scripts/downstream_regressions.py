@@ -1,11 +1,11 @@
 """Snakemake script: the logistic-link regression of every downstream task on every skill setting."""
 
-import pandas as pd
-
 from slothpipe.data.downstream import read_downstream_scores
 from slothpipe.downstream.regression import run_regressions, task_scores
 from slothpipe.io import write_parquet
 from slothpipe.runner import run
+
+import pandas as pd
 
 
 def main(snakemake):

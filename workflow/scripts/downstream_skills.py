@@ -1,10 +1,10 @@
 """Snakemake script: skills of every usable model for one downstream setting (Sloth fit or Ruan's PCA)."""
 
-import pandas as pd
-
 from slothpipe.downstream.skill_sources import setting_skills
 from slothpipe.io import write_csv, write_json, write_parquet
 from slothpipe.runner import run
+
+import pandas as pd
 
 
 def main(snakemake):

@@ -1,10 +1,10 @@
 """Snakemake script: downstream predictions, regression weights and in/out-of-sample errors as CSV."""
 
-import pandas as pd
-
 from slothpipe.downstream.regression import error_table
 from slothpipe.io import write_csv
 from slothpipe.runner import run
+
+import pandas as pd
 
 
 def main(snakemake):

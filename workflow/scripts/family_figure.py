@@ -1,13 +1,13 @@
 """Snakemake script: method x held-out group error heat-map of one setting."""
 
-import pandas as pd
-
 from slothpipe.evaluation.heatmap_tables import family_panel
 from slothpipe.io import read_json
 from slothpipe.models.methods import METHODS
 from slothpipe.plotting.heatmaps import heatmap_figure
 from slothpipe.plotting.style import save_and_close
 from slothpipe.runner import run
+
+import pandas as pd
 
 
 def main(snakemake):

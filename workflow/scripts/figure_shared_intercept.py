@@ -1,12 +1,12 @@
 """Snakemake script: Figure 3, shared-intercept Sloth against FLOPs (shared intercept)."""
 
-import pandas as pd
-
 from slothpipe.evaluation.heatmap_tables import shared_intercept_panel
 from slothpipe.models.methods import METHODS
 from slothpipe.plotting.heatmaps import heatmap_figure
 from slothpipe.plotting.style import save_and_close
 from slothpipe.runner import run
+
+import pandas as pd
 
 
 def main(snakemake):

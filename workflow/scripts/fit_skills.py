@@ -2,11 +2,11 @@
 
 import logging
 
-import pandas as pd
-
 from slothpipe.interpretation.records import interpretation_record, write_interpretation
 from slothpipe.interpretation.skills_model import fit_skills, skills_frame
 from slothpipe.runner import run
+
+import pandas as pd
 
 
 def main(snakemake):

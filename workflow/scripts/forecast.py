@@ -2,14 +2,14 @@
 
 import logging
 
-import pandas as pd
-
 from slothpipe.forecast.engine import FLOAT_FORMAT, forecast
 from slothpipe.forecast.new_models import check_request, read_request, resolve_leaderboard
 from slothpipe.forecast.validation import default_method
 from slothpipe.io import write_csv
 from slothpipe.models.fitting import FitOptions
 from slothpipe.runner import run
+
+import pandas as pd
 
 
 def main(snakemake):

@@ -1,11 +1,11 @@
 """Snakemake script: the calibration figure of the forecast intervals (default method and baselines)."""
 
-import pandas as pd
-
 from slothpipe.forecast.charts import calibration_figure
 from slothpipe.forecast.validation import default_method
 from slothpipe.plotting.style import save_and_close
 from slothpipe.runner import run
+
+import pandas as pd
 
 
 def main(snakemake):

@@ -2,12 +2,12 @@
 
 from pathlib import Path
 
-import pandas as pd
-
 from slothpipe.forecast.charts import forecast_figure
 from slothpipe.forecast.new_models import read_request
 from slothpipe.plotting.style import save_and_close
 from slothpipe.runner import run
+
+import pandas as pd
 
 
 def main(snakemake):

@@ -1,10 +1,10 @@
 """Snakemake script: nested leave-one-family-out coverage of the forecast intervals, every method."""
 
-import pandas as pd
-
 from slothpipe.forecast.validation import validate
 from slothpipe.io import write_csv
 from slothpipe.runner import run
+
+import pandas as pd
 
 
 def main(snakemake):

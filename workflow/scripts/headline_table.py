@@ -1,11 +1,11 @@
 """Snakemake script: the README's headline table (main methods, every setting, ours and the paper's)."""
 
-import pandas as pd
-
 from slothpipe.evaluation.headline import headline_markdown
 from slothpipe.io import write_text
 from slothpipe.models.methods import METHODS
 from slothpipe.runner import run
+
+import pandas as pd
 
 
 def main(snakemake):

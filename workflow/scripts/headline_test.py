@@ -1,11 +1,11 @@
 """Snakemake script: the headline test (paired comparisons over held-out groups) and its README paragraph."""
 
-import pandas as pd
-
 from slothpipe.evaluation.headline_test import headline_test, method_labels, summary_markdown
 from slothpipe.io import write_csv, write_text
 from slothpipe.models.methods import METHODS
 from slothpipe.runner import run
+
+import pandas as pd
 
 
 def main(snakemake):

@@ -1,12 +1,12 @@
 """Snakemake script: the headline test's figure (paired differences per held-out group, per setting)."""
 
-import pandas as pd
-
 from slothpipe.evaluation.headline_test import figure_panels, method_labels
 from slothpipe.models.methods import METHODS
 from slothpipe.plotting.paired import paired_differences_figure
 from slothpipe.plotting.style import save_and_close
 from slothpipe.runner import run
+
+import pandas as pd
 
 
 def main(snakemake):

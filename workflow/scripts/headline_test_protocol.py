@@ -1,13 +1,13 @@
 """Snakemake script: the headline test on the protocol refits and on our fits of the same folds; mean MAE."""
 
-import pandas as pd
-import yaml
-
 from slothpipe.evaluation.headline_test import headline_test, holm_across
 from slothpipe.evaluation.protocol_tables import protocol_mae, with_ours
 from slothpipe.io import write_csv
 from slothpipe.models.methods import METHODS
 from slothpipe.runner import run
+
+import pandas as pd
+import yaml
 
 
 def main(snakemake):

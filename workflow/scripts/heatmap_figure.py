@@ -1,12 +1,12 @@
 """Snakemake script: a method x benchmark error heat-map figure (one or more settings side by side)."""
 
-import pandas as pd
-
 from slothpipe.evaluation.heatmap_tables import setting_panel
 from slothpipe.models.methods import METHODS
 from slothpipe.plotting.heatmaps import heatmap_figure
 from slothpipe.plotting.style import save_and_close
 from slothpipe.runner import run
+
+import pandas as pd
 
 
 def main(snakemake):

@@ -1,10 +1,10 @@
 """Snakemake script: every held-out prediction of the grid, with its signed residual (calibration data)."""
 
-import pandas as pd
-
 from slothpipe.forecast.held_out import held_out_predictions
 from slothpipe.io import read_json, write_parquet
 from slothpipe.runner import run
+
+import pandas as pd
 
 
 def main(snakemake):

@@ -1,11 +1,11 @@
 """Snakemake script: registry methods' prediction curves versus size for one suite and test family."""
 
-import pandas as pd
-
 from slothpipe.downstream.link_curves import link_curves, size_grid
 from slothpipe.io import write_parquet
 from slothpipe.models.fitting import FitOptions
 from slothpipe.runner import run
+
+import pandas as pd
 
 
 def main(snakemake):

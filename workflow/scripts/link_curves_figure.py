@@ -1,10 +1,10 @@
 """Snakemake script: a link-function comparison figure (Figures 33-36 and their instruct variants)."""
 
-import pandas as pd
-
 from slothpipe.downstream.plots import link_curves_figure
 from slothpipe.plotting.style import save_and_close
 from slothpipe.runner import run
+
+import pandas as pd
 
 
 def main(snakemake):

@@ -1,10 +1,10 @@
 """Snakemake script: a loadings heat-map of a downstream skills setting (Figures 32, 39, 40)."""
 
-import pandas as pd
-
 from slothpipe.downstream.plots import loadings_figure
 from slothpipe.plotting.style import save_and_close
 from slothpipe.runner import run
+
+import pandas as pd
 
 
 def main(snakemake):

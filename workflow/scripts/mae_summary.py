@@ -1,11 +1,11 @@
 """Snakemake script: the MAE (and MAPE) summary tables of every setting and method."""
 
-import pandas as pd
-
 from slothpipe.evaluation.reports import mae_summary, summary_latex, summary_markdown
 from slothpipe.io import write_csv, write_text
 from slothpipe.models.methods import METHODS
 from slothpipe.runner import run
+
+import pandas as pd
 
 
 def main(snakemake):

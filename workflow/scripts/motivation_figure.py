@@ -1,11 +1,11 @@
 """Snakemake script: a motivation scatter of one benchmark vs log FLOPs, size and tokens (paper Figs 8-9)."""
 
-import pandas as pd
-
 from slothpipe.interpretation.products import motivation_frame
 from slothpipe.plotting.skill_maps import motivation_figure
 from slothpipe.plotting.style import save_and_close
 from slothpipe.runner import run
+
+import pandas as pd
 
 
 def main(snakemake):

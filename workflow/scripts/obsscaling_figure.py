@@ -1,11 +1,11 @@
 """Snakemake script of the `obsscaling_*_figure` rules: one Ruan-style figure (kind in params)."""
 
-import pandas as pd
-
 from slothpipe.obsscaling import scaling_plots as figures
 from slothpipe.obsscaling.mse_tables import PREDICTOR_ORDER
 from slothpipe.plotting.style import save_and_close
 from slothpipe.runner import run
+
+import pandas as pd
 
 PREDICTORS = list(PREDICTOR_ORDER)
 

@@ -1,11 +1,11 @@
 """Snakemake script of rule `obsscaling_fit`: baselines and PCs of one application at its configured split."""
 
-import pandas as pd
-
 from slothpipe.io import write_parquet
 from slothpipe.obsscaling.applications import fit_target, target_specs
 from slothpipe.obsscaling.readers import TABLES
 from slothpipe.runner import run
+
+import pandas as pd
 
 
 def main(snakemake):

@@ -1,12 +1,12 @@
 """Snakemake script of rule `obsscaling_sloth`: Sloth-skill predictors of one application on its splits."""
 
-import pandas as pd
-
 from slothpipe.io import write_parquet
 from slothpipe.obsscaling.applications import target_specs
 from slothpipe.obsscaling.readers import TABLES
 from slothpipe.obsscaling.sloth import sloth_target
 from slothpipe.runner import run
+
+import pandas as pd
 
 
 def main(snakemake):

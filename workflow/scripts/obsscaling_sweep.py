@@ -1,11 +1,11 @@
 """Snakemake script of rule `obsscaling_sweep`: rank-by-y test-ratio sweep of one target."""
 
-import pandas as pd
-
 from slothpipe.io import write_parquet
 from slothpipe.obsscaling.applications import sweep_ratios, sweep_target, target_specs
 from slothpipe.obsscaling.readers import TABLES
 from slothpipe.runner import run
+
+import pandas as pd
 
 
 def main(snakemake):

@@ -1,10 +1,10 @@
 """Snakemake script of rule `obsscaling_tables`: results/tables/obsscaling_{mse,cutoff_sweep}.csv."""
 
-import pandas as pd
-
 from slothpipe.io import write_csv
 from slothpipe.obsscaling.mse_tables import PREDICTOR_ORDER, SWEEP_COLUMNS, mse_table, sweep_table
 from slothpipe.runner import run
+
+import pandas as pd
 
 PREDICTORS = list(PREDICTOR_ORDER)
 

@@ -1,13 +1,13 @@
 """Snakemake script: our errors next to the paper's, the target verdicts, the headline test, the notes."""
 
-import pandas as pd
-import yaml
-
 from slothpipe.evaluation.headline_test import baselines_markdown, method_labels
 from slothpipe.evaluation.reports import comparison_report, paper_comparison
 from slothpipe.io import write_csv, write_text
 from slothpipe.models.methods import METHODS
 from slothpipe.runner import run
+
+import pandas as pd
+import yaml
 
 
 def main(snakemake):

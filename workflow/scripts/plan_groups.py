@@ -1,12 +1,12 @@
 """Snakemake script: decide the held-out groups (folds) of the evaluation and write the folds' slices."""
 
-import pandas as pd
-import yaml
-
 from slothpipe.evaluation.groups import plan
 from slothpipe.evaluation.slices import write_slices
 from slothpipe.io import write_json
 from slothpipe.runner import run
+
+import pandas as pd
+import yaml
 
 
 def main(snakemake):

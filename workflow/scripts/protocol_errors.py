@@ -1,10 +1,10 @@
 """Snakemake script: the protocol refits' per-group errors, with their protocol (solver and seed)."""
 
-import pandas as pd
-
 from slothpipe.evaluation.protocol_tables import protocol_group_errors
 from slothpipe.io import write_parquet
 from slothpipe.runner import run
+
+import pandas as pd
 
 
 def main(snakemake):

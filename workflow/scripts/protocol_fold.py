@@ -1,11 +1,11 @@
 """Snakemake script: refit the protocol comparison's methods on one fold under its solver and seed."""
 
-import pandas as pd
-
 from slothpipe.evaluation.protocol import protocol_fold
 from slothpipe.io import read_json, write_parquet
 from slothpipe.models.fitting import FitOptions
 from slothpipe.runner import run
+
+import pandas as pd
 
 
 def main(snakemake):

@@ -1,11 +1,11 @@
 """Snakemake script: the paper's Table 3 (models, families, leaderboards)."""
 
-import pandas as pd
-
 from slothpipe.evaluation.reports import model_table
 from slothpipe.io import read_json, write_csv, write_text
 from slothpipe.runner import run
 from slothpipe.tables import to_latex
+
+import pandas as pd
 
 
 def main(snakemake):

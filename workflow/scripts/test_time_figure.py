@@ -1,10 +1,10 @@
 """Snakemake script: Figure 7, test-time scaling (coverage against the number of trials)."""
 
-import pandas as pd
-
 from slothpipe.plotting.style import save_and_close
 from slothpipe.runner import run
 from slothpipe.test_time.figure import test_time_figure
+
+import pandas as pd
 
 
 def main(snakemake):

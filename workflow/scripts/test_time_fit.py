@@ -1,10 +1,10 @@
 """Snakemake script: the IRT layer on the training models' counts, and every model's pass@k curves."""
 
-import pandas as pd
-
 from slothpipe.io import write_json, write_parquet
 from slothpipe.runner import run
 from slothpipe.test_time.irt import fit_test_time
+
+import pandas as pd
 
 
 def main(snakemake):

@@ -1,9 +1,9 @@
 """Snakemake script: predicted and true pass@k at a log grid of k (the numbers of Figure 7)."""
 
-import pandas as pd
-
 from slothpipe.io import write_csv
 from slothpipe.runner import run
+
+import pandas as pd
 
 
 def main(snakemake):

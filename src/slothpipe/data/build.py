@@ -52,9 +52,6 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import NamedTuple
 
-import numpy as np
-import pandas as pd
-
 from slothpipe.data.downstream import read_downstream_scores
 from slothpipe.data.registry import load_registry
 from slothpipe.data.schema import (
@@ -70,6 +67,9 @@ from slothpipe.data.schema import (
 )
 from slothpipe.data.sources import read_leaderboard, read_obsscaling, resolve
 from slothpipe.leaderboards import LEADERBOARDS, benchmarks_of
+
+import numpy as np
+import pandas as pd
 
 __all__ = ["UNMATCHED_KINDS", "BuildResult", "assemble", "build_dataset", "name_stem"]
 

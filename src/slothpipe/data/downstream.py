@@ -12,9 +12,9 @@ import os
 from collections.abc import Collection
 from pathlib import Path
 
-import pandas as pd
-
 from slothpipe.data.schema import data_error
+
+import pandas as pd
 
 __all__ = ["DOWNSTREAM_COLUMNS", "read_downstream_scores"]
 

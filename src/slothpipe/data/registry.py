@@ -25,11 +25,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
-
 from slothpipe.data.schema import METADATA_CHOICES, RUAN_SOURCES, data_error
 from slothpipe.errors import ConfigError
 from slothpipe.leaderboards import LEADERBOARDS
+
+import pandas as pd
 
 __all__ = ["REGISTRY_COLUMNS", "REQUIRED_COLUMNS", "RUAN_ROLES", "load_registry"]
 

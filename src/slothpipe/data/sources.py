@@ -26,11 +26,11 @@ import os
 import re
 from pathlib import Path
 
-import pandas as pd
-import pyarrow.parquet as pq
-
 from slothpipe.data.schema import OBSSCALING_BASE, OBSSCALING_INSTRUCT, data_error
 from slothpipe.leaderboards import leaderboard, source_columns
+
+import pandas as pd
+import pyarrow.parquet as pq
 
 __all__ = [
     "RUAN_BASE_COLUMNS",

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
-import pandas as pd
-
 from slothpipe.errors import DataError
 from slothpipe.interpretation.skills_model import skills_frame
 from slothpipe.models.fitting import FitOptions, fit_predict
 from slothpipe.models.methods import METHODS
+
+import numpy as np
+import pandas as pd
 
 CURVE_COLUMNS = ["kind", "method", "label", "model", "role", "benchmark", "params_b", "score"]
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from slothpipe.plotting.heatmaps import draw_heatmap
+from slothpipe.plotting.style import new_figure
+
 import numpy as np
 import pandas as pd
 from matplotlib.colors import Normalize, TwoSlopeNorm
 from scipy.special import expit as sigmoid
-
-from slothpipe.plotting.heatmaps import draw_heatmap
-from slothpipe.plotting.style import new_figure
 
 #: Colours and markers of the methods in the link-function figures (registry slugs).
 METHOD_STYLE = {

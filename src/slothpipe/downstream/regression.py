@@ -17,14 +17,14 @@ from dataclasses import KW_ONLY
 from numbers import Integral, Real
 from typing import ClassVar
 
+from slothpipe.errors import DataError
+from slothpipe.models._core import HUBER_DELTA  # the Huber threshold δ of every Sloth fit
+from slothpipe.models._params import Estimator, Interval, hyperparameters
+
 import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
 from scipy.special import expit as sigmoid
-
-from slothpipe.errors import DataError
-from slothpipe.models._core import HUBER_DELTA  # the Huber threshold δ of every Sloth fit
-from slothpipe.models._params import Estimator, Interval, hyperparameters
 
 #: Identifier columns of a skills table (:func:`slothpipe.downstream.skill_sources.setting_skills`).
 ID_COLUMNS = ["model", "variant_family", "params_b", "tokens_t", "role"]

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
-import pandas as pd
-
 from slothpipe.downstream.regression import ID_COLUMNS, pca_skills
 from slothpipe.errors import DataError
 from slothpipe.interpretation.skills_model import SkillsFit, fit_skills, skills_frame
 from slothpipe.models._core import first_within
+
+import numpy as np
+import pandas as pd
 
 #: Preferred column order of named skills (others follow in fit order).
 SKILL_ORDER = ("Reasoning", "Knowledge", "Instruction following")

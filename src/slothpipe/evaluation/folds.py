@@ -6,10 +6,10 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from slothpipe.evaluation.groups import Group, split_group, suite_frame
+
 import numpy as np
 import pandas as pd
-
-from slothpipe.evaluation.groups import Group, split_group, suite_frame
 
 if TYPE_CHECKING:
     from slothpipe.models.fitting import FitOptions

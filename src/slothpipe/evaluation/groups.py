@@ -17,10 +17,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from slothpipe.errors import ConfigError, DataError
+
 import numpy as np
 import pandas as pd
-
-from slothpipe.errors import ConfigError, DataError
 
 log = logging.getLogger(__name__)
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import pandas as pd
-
 from slothpipe.errors import DataError
 from slothpipe.tables import to_markdown
+
+import pandas as pd
 
 
 def setting_label(suite: str, n_train_models: int) -> str:

@@ -25,11 +25,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+from slothpipe.errors import DataError
+
 import numpy as np
 import pandas as pd
 from scipy import stats
-
-from slothpipe.errors import DataError
 
 #: Columns of ``results/tables/headline_test.csv`` (issue 27), in order.
 COLUMNS = [

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import pandas as pd
-
 from slothpipe.evaluation.aggregate import AVERAGE, family_table, group_sizes, setting_table
 from slothpipe.leaderboards import FIGURE3_BENCHMARKS as _TABLE_FIGURE3
 from slothpipe.plotting.heatmaps import Panel
+
+import pandas as pd
 
 #: Benchmarks of the paper's Figure 3 (shared-intercept comparison), from the benchmark table.
 FIGURE3_BENCHMARKS = list(_TABLE_FIGURE3)

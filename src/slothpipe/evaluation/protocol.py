@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from slothpipe.evaluation.folds import evaluate_fold
 from slothpipe.evaluation.groups import find_group
+
+import pandas as pd
 
 if TYPE_CHECKING:
     from slothpipe.models.fitting import FitOptions

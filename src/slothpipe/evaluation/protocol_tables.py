@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-import pandas as pd
-
 from slothpipe.errors import ConfigError
 from slothpipe.evaluation.aggregate import group_errors
 from slothpipe.evaluation.protocol import OURS
+
+import pandas as pd
 
 
 def protocol_group_errors(folds: Iterable[tuple[str, pd.DataFrame]]) -> pd.DataFrame:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
 from slothpipe.evaluation.aggregate import AVERAGE, setting_table
 from slothpipe.leaderboards import BENCHMARKS, benchmarks_of, leaderboard
+
+import numpy as np
+import pandas as pd
 
 #: Every benchmark in the dataset's order (LB v1, then LB v2), from the benchmark table.
 ALL_BENCHMARKS = list(BENCHMARKS)

@@ -18,11 +18,11 @@ import os
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from slothpipe.errors import ConfigError
 from slothpipe.evaluation.groups import DESIGN_COLUMNS, Group, suite_frame
 from slothpipe.io import atomic_path
+
+import pandas as pd
 
 __all__ = ["read_setting", "read_slice", "slice_frame", "write_slices"]
 

@@ -14,14 +14,14 @@ import argparse
 import sys
 import time
 
-import pandas as pd
-
 from slothpipe.errors import PipelineError
 from slothpipe.forecast.engine import FLOAT_FORMAT, forecast
 from slothpipe.forecast.new_models import check_request, read_request, resolve_leaderboard, suite_names
 from slothpipe.forecast.validation import default_method
 from slothpipe.io import write_csv
 from slothpipe.models.fitting import FitOptions
+
+import pandas as pd
 
 DATASET = "results/data/dataset.parquet"
 PREDICTIONS = "results/evaluation/predictions.parquet"

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-import pandas as pd
-
 from slothpipe.forecast.conformal import CALIBRATIONS
 from slothpipe.forecast.validation import ALL, SELECTION_LEVEL
 from slothpipe.leaderboards import SHORT_LABELS
 from slothpipe.plotting.style import new_figure
+
+import numpy as np
+import pandas as pd
 
 #: Legend names of the calibrations.
 CALIBRATION_LABELS = {

@@ -38,11 +38,11 @@ from __future__ import annotations
 from dataclasses import KW_ONLY
 from typing import ClassVar
 
+from slothpipe.models._params import Estimator, StrOptions, hyperparameters
+
 import numpy as np
 import pandas as pd
 from scipy.stats import norm
-
-from slothpipe.models._params import Estimator, StrOptions, hyperparameters
 
 #: The calibration methods: ours first, then the three baselines of the validation.
 CALIBRATIONS = ("scaled", "pooled_quantile", "benchmark_quantile", "benchmark_rmse")

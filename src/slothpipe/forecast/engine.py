@@ -19,9 +19,6 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
-import pandas as pd
-
 from slothpipe.errors import DataError
 from slothpipe.evaluation.groups import suite_frame
 from slothpipe.forecast.conformal import ResidualCalibrator
@@ -29,6 +26,9 @@ from slothpipe.forecast.held_out import compute_gap
 from slothpipe.forecast.new_models import Request
 from slothpipe.models.fitting import FitOptions, fit_predict
 from slothpipe.models.method_settings import FIT_SPECS
+
+import numpy as np
+import pandas as pd
 
 log = logging.getLogger(__name__)
 

@@ -19,11 +19,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
 from slothpipe.errors import DataError
 from slothpipe.evaluation.groups import suite_frame
+
+import numpy as np
+import pandas as pd
 
 #: Columns of the table, in order.
 PREDICTION_COLUMNS = [

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-import pandas as pd
-
 from slothpipe.errors import DataError
 from slothpipe.leaderboards import BENCHMARKS, SUITES, benchmarks_of, leaderboard
+
+import numpy as np
+import pandas as pd
 
 #: Columns every request has.
 REQUIRED = ("model", "family", "params_b", "tokens_t")

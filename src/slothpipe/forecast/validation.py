@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from slothpipe.forecast.conformal import CALIBRATIONS, LEVELS, ResidualCalibrator, interval_score
+
 import numpy as np
 import pandas as pd
-
-from slothpipe.forecast.conformal import CALIBRATIONS, LEVELS, ResidualCalibrator, interval_score
 
 #: Columns of the validation table, in order.
 VALIDATION_COLUMNS = [

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from slothpipe.models._validation import check_positive
+
+import numpy as np
 
 
 @dataclass(frozen=True)

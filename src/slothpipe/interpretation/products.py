@@ -11,15 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
-import pandas as pd
-
 from slothpipe.errors import ConfigError, DataError
 from slothpipe.figure_plan import slug as _slug
 from slothpipe.interpretation.compute_optimal import budget_grid, optimal_allocation
 from slothpipe.interpretation.records import SkillsResult
 from slothpipe.interpretation.rotation import COEF_NAMES
 from slothpipe.tables import latex_escape
+
+import numpy as np
+import pandas as pd
 
 #: (base family, instruct family) pairs of the paper's Figure 5, as variant families.
 PAPER_INSTRUCT_PAIRS: tuple[tuple[str, str], ...] = (

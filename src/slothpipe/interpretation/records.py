@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
 from slothpipe.errors import DataError
 from slothpipe.interpretation.skills_model import SkillsFit
 from slothpipe.io import write_text
+
+import numpy as np
+import pandas as pd
 
 FORMAT_VERSION = 1
 

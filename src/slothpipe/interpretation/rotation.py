@@ -23,11 +23,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
 from slothpipe.leaderboards import SKILL_GROUPS as _TABLE_SKILL_GROUPS
 from slothpipe.models._validation import check_covariates, one_hot
 from slothpipe.models.laws import SlothRegressor, translog_design
+
+import numpy as np
 
 COEF_NAMES = ("log params", "log tokens", "log params x log tokens")
 

@@ -24,14 +24,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
-import numpy as np
-import pandas as pd
-
 from slothpipe.errors import DataError
 from slothpipe.interpretation.rotation import Interpretation, geomin_oblique, interpret, name_skills
 from slothpipe.leaderboards import PLOT_ORDER as _TABLE_PLOT_ORDER
 from slothpipe.models.laws import SlothRegressor
 from slothpipe.models.method_settings import chance_levels
+
+import numpy as np
+import pandas as pd
 
 #: The benchmarks in the column order of the paper's loadings figures (Figure 2; the benchmark table).
 PLOT_ORDER = list(_TABLE_PLOT_ORDER)

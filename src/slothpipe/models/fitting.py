@@ -18,13 +18,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-import numpy as np
-
 from slothpipe.models._params import validate_params
 from slothpipe.models._validation import check_covariates, check_families, check_scores
 from slothpipe.models.laws import DEFAULT_MAX_ITER, PerBenchmarkLaw, SlothRegressor
 from slothpipe.models.method_settings import FIT_SPECS, FitSpec, chance_levels
 from slothpipe.models.pca_flops import PCAFlopsRegressor
+
+import numpy as np
 
 #: Random starts of the sigmoid ("basic") fits in :func:`fit_predict` when ``n_restarts`` is None.
 FOLD_RESTARTS = 3

@@ -28,8 +28,6 @@ from dataclasses import KW_ONLY
 from numbers import Integral, Real
 from typing import ClassVar
 
-import numpy as np
-
 from slothpipe.models import _core
 from slothpipe.models._core import Layout, Objective, logit_floor, run_adam_paper
 from slothpipe.models._params import Estimator, Interval, StrOptions, hyperparameters
@@ -40,6 +38,8 @@ from slothpipe.models._validation import (
     check_scores,
     one_hot,
 )
+
+import numpy as np
 
 LOG6 = float(np.log(6.0))
 SHARED_FAMILY = "(shared)"

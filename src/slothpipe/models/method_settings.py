@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from slothpipe.leaderboards import CHANCE_LEVELS as _TABLE_CHANCE_LEVELS
+
+import numpy as np
 
 #: Floors γ_j = chance levels (paper §4.2, footnote 4; Sloth code ``definitions.lower_bounds``), from the
 #: benchmark table (:mod:`slothpipe.leaderboards`).

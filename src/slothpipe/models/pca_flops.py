@@ -17,11 +17,11 @@ from dataclasses import KW_ONLY
 from numbers import Integral, Real
 from typing import ClassVar
 
-import numpy as np
-
 from slothpipe.models._params import Estimator, Interval, hyperparameters
 from slothpipe.models._validation import check_covariates, check_families, check_scores, one_hot
 from slothpipe.models.laws import log_flops
+
+import numpy as np
 
 
 @hyperparameters

@@ -14,9 +14,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
-import pandas as pd
-
 from slothpipe.errors import ConfigError, DataError
 from slothpipe.obsscaling.method import (
     ObservationalScalingLaw,
@@ -31,6 +28,9 @@ from slothpipe.obsscaling.method import (
     to_equivalent,
 )
 from slothpipe.obsscaling.readers import EVAL_BASE_FAMILIES, EVAL_BASE_FAMILIES_WITH_FLOPS
+
+import numpy as np
+import pandas as pd
 
 #: Which models an application uses: (benchmark table, target table, family filter).
 MODEL_SETS = {

@@ -27,11 +27,11 @@ from dataclasses import KW_ONLY
 from numbers import Integral, Real
 from typing import ClassVar
 
-import numpy as np
-from scipy.optimize import OptimizeWarning, curve_fit, minimize
-
 from slothpipe.downstream.regression import pca_skills
 from slothpipe.models._params import Estimator, Interval, StrOptions, _clone, hyperparameters
+
+import numpy as np
+from scipy.optimize import OptimizeWarning, curve_fit, minimize
 
 LINKS = ("sigmoid", "sigmoid-parametric")
 LOSSES = ("least_squares", "huber")

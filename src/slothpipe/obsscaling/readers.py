@@ -18,11 +18,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
 from slothpipe.data.schema import data_error
 from slothpipe.obsscaling import BASE_METRICS, INSTRUCT_METRICS
+
+import numpy as np
+import pandas as pd
 
 #: The authors' ``EVAL_BASE_MODEL_FAMILIES`` (utils/constants.py at 43dad32), in their order.
 EVAL_BASE_FAMILIES = (

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from slothpipe.plotting.style import new_figure
+
 import numpy as np
 import pandas as pd
-
-from slothpipe.plotting.style import new_figure
 
 TRAIN_COLOR = "#4C72B0"  # seaborn "deep" 0 and 3, the authors' train / test colours
 TEST_COLOR = "#C44E52"

@@ -19,10 +19,6 @@ SigmoidLinkRegressor`, same link and loss as the application), again fitted on t
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
-from scipy.optimize import least_squares
-
 from slothpipe.leaderboards import FILL_SOURCES, source_columns
 from slothpipe.models.laws import SlothRegressor, translog_design
 from slothpipe.models.method_settings import CHANCE_LEVELS
@@ -35,6 +31,10 @@ from slothpipe.obsscaling.applications import (
     split_rows,
     target_frame,
 )
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import least_squares
 
 #: Chance floors of Ruan et al.'s metric names: the Sloth registry's levels of the benchmark each of their
 #: columns holds (the benchmark table's fill columns); XWinograd is two-choice.

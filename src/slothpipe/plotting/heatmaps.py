@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from slothpipe.leaderboards import SHORT_LABELS
+from slothpipe.plotting.style import apply_style
+
 import numpy as np
 import pandas as pd
 from matplotlib.colors import Normalize
-
-from slothpipe.leaderboards import SHORT_LABELS
-from slothpipe.plotting.style import apply_style
 
 #: Short benchmark names for narrow columns, as in the paper's heat-maps (the benchmark table's labels).
 SHORT_NAMES = dict(SHORT_LABELS)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from slothpipe.plotting.style import new_figure
+
 import numpy as np
 import pandas as pd
-
-from slothpipe.plotting.style import new_figure
 
 
 def paired_differences_figure(

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from slothpipe.plotting.heatmaps import draw_heatmap
+from slothpipe.plotting.style import apply_style
+
 import numpy as np
 import pandas as pd
 from matplotlib.colors import Normalize
-
-from slothpipe.plotting.heatmaps import draw_heatmap
-from slothpipe.plotting.style import apply_style
 
 #: Colour scale of the paper's loadings heat-maps (Figure 2).
 LOADINGS_RANGE = (-1.0, 2.0)

@@ -6,9 +6,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt
-
 from slothpipe.io import save_figure
+
+import matplotlib.pyplot as plt
 
 STYLE = {
     "font.family": "DejaVu Sans",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import pandas as pd
-
 from slothpipe.plotting.style import new_figure
+
+import pandas as pd
 
 
 def test_time_figure(curves: pd.DataFrame, labels: Mapping[str, str]):

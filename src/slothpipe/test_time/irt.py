@@ -28,12 +28,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from slothpipe.errors import DataError
+
 import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
 from scipy.special import expit
-
-from slothpipe.errors import DataError
 
 
 def pass_at_k(n, c, k) -> np.ndarray:

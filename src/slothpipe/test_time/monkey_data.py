@@ -23,12 +23,12 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
 from slothpipe.download import fetch_hub_file, mirror_content_key
 from slothpipe.errors import DataError, DownloadError, SourceUnreachable
 from slothpipe.io import sha256_file
+
+import numpy as np
+import pandas as pd
 
 #: The column of each record that holds the per-sample correctness (the authors' field).
 CORRECT_COLUMN = "is_corrects"
