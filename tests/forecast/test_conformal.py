@@ -10,7 +10,13 @@ from slothpipe.forecast.conformal import (
     level_factor,
     weighted_quantile,
 )
-from slothpipe.forecast.validation import best_method, default_method, nested_intervals, validate
+from slothpipe.forecast.validation import (
+    SCORE_TOLERANCE,
+    best_method,
+    default_method,
+    nested_intervals,
+    validate,
+)
 
 import numpy as np
 import pandas as pd
@@ -142,3 +148,31 @@ def test_the_default_method_is_the_best_pooled_interval_score():
     assert default_method(table) == "a"
     assert table.loc[table["method"] == "a", "default"].all()
     assert not table.loc[table["method"] == "b", "default"].any()
+
+
+def pooled_scores(scores: dict[str, float]) -> pd.DataFrame:
+    """A validation table's pooled rows at 90 % with these interval scores, and a decoy at another level."""
+    rows = [
+        {"method": m, "calibration": "scaled", "level": 0.9, "scope": "all", "interval_score": s}
+        for m, s in scores.items()
+    ]
+    rows.append(
+        {"method": "aaa", "calibration": "scaled", "level": 0.5, "scope": "all", "interval_score": 0.0}
+    )
+    return pd.DataFrame(rows)
+
+
+def test_the_default_does_not_flip_with_another_cpus_rounding():
+    """The pooled scores of the tracked grid and of the same grid rebuilt under OPENBLAS_CORETYPE=SandyBridge:
+    the old rule (scores rounded to 1e-3, ties by name) chose sloth_d4 on one and sloth_d3 on the other."""
+    tracked = {"sloth_d4": 0.271416, "sloth_d3": 0.272308, "sloth_d2": 0.274047, "size_tokens": 0.279146}
+    sandy = {"sloth_d4": 0.270673, "sloth_d3": 0.271050, "sloth_d2": 0.273920, "size_tokens": 0.279665}
+    assert best_method(pooled_scores(tracked)) == best_method(pooled_scores(sandy)) == "sloth_d2"
+    assert SCORE_TOLERANCE == 5e-3
+
+
+def test_a_method_beyond_the_tolerance_never_wins_by_its_name():
+    assert best_method(pooled_scores({"b": 0.30, "a": 0.30 + SCORE_TOLERANCE + 1e-6})) == "b"
+    assert best_method(pooled_scores({"b": 0.30, "a": 0.30 + SCORE_TOLERANCE - 1e-6})) == "a"
+    with pytest.raises(ValueError, match="no pooled"):
+        best_method(pooled_scores({"b": 0.3}), calibration="pooled_quantile")
