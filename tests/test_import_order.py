@@ -6,7 +6,8 @@ with the CPU's own kernel and the machine's thread count while scipy's gets the 
 started on a CPU without AVX2 from a pinned parent would load kernels its CPU lacks before slothpipe could
 take the pin back.  ``benchmarks/fit_speed.py``, the studies' worker processes and every job script did so
 until issue 26's fourth session.  Ruff's import sorting puts slothpipe first (``[tool.ruff.lint.isort]`` in
-pyproject.toml); this test also catches a file with no slothpipe import at the top at all.
+pyproject.toml); this test also catches a file that loads numpy at module level with no slothpipe import
+before it at all, also inside a module-level ``try`` or ``if``.
 """
 
 from __future__ import annotations
@@ -18,26 +19,53 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 #: Packages whose import loads numpy (and with it numpy's OpenBLAS).
-NUMERIC = frozenset({"numpy", "scipy", "pandas", "pyarrow", "matplotlib", "sklearn", "numba"})
+NUMERIC = frozenset(
+    {
+        "numpy",
+        "scipy",
+        "pandas",
+        "pyarrow",
+        "matplotlib",
+        "sklearn",
+        "numba",
+        "joblib",
+        "seaborn",
+        "statsmodels",
+    }
+)
 #: Files run as programs: Snakemake's job scripts, the benchmarks and the studies.
 ENTRY_POINTS = ("workflow/scripts", "benchmarks", "studies")
 
 
+def _module_level_imports(body):
+    """The import statements a module runs when it loads, in order: at its top level and inside top-level
+    ``if``/``try``/``with`` blocks (not inside functions or classes, which run later if at all)."""
+    for node in body:
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            yield node
+        elif isinstance(node, ast.If | ast.With | ast.For | ast.While):
+            yield from _module_level_imports(node.body)
+            yield from _module_level_imports(getattr(node, "orelse", []))
+        elif isinstance(node, ast.Try):
+            for part in (node.body, *(h.body for h in node.handlers), node.orelse, node.finalbody):
+                yield from _module_level_imports(part)
+
+
 def numeric_before_slothpipe(source: str) -> str | None:
     """The first module-level import that loads numpy before any import of slothpipe, or None."""
-    for node in ast.parse(source).body:
+    for node in _module_level_imports(ast.parse(source).body):
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+        elif node.level == 0 and node.module:
             names = [node.module]
         else:
             continue
-        tops = [name.split(".")[0] for name in names]
-        if "slothpipe" in tops:
-            return None
-        numeric = [name for name, top in zip(names, tops, strict=True) if top in NUMERIC]
-        if numeric:
-            return numeric[0]
+        for name in names:  # in statement order: ``import numpy, slothpipe`` loads numpy first
+            top = name.split(".")[0]
+            if top == "slothpipe":
+                return None
+            if top in NUMERIC:
+                return name
     return None
 
 
@@ -53,6 +81,10 @@ def test_the_check_finds_numpy_first_and_accepts_slothpipe_first():
     assert numeric_before_slothpipe("import slothpipe\nimport matplotlib\n") is None
     # an import inside a function runs later, after the module's own imports
     assert numeric_before_slothpipe("import os\n\ndef f():\n    import numpy\n") is None
+    # one statement loads its modules in order; a guarded import at module level runs when the module loads
+    assert numeric_before_slothpipe("import numpy, slothpipe\n") == "numpy"
+    assert numeric_before_slothpipe("try:\n    import numba\nexcept ImportError:\n    pass\n") == "numba"
+    assert numeric_before_slothpipe("import sys\nif sys.argv:\n    import joblib\n") == "joblib"
 
 
 def test_there_are_entry_points_to_check():

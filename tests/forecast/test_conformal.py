@@ -176,3 +176,6 @@ def test_a_method_beyond_the_tolerance_never_wins_by_its_name():
     assert best_method(pooled_scores({"b": 0.30, "a": 0.30 + SCORE_TOLERANCE - 1e-6})) == "a"
     with pytest.raises(ValueError, match="no pooled"):
         best_method(pooled_scores({"b": 0.3}), calibration="pooled_quantile")
+    assert best_method(pooled_scores({"b": 0.30, "a": float("nan")})) == "b"
+    with pytest.raises(ValueError, match="no finite"):
+        best_method(pooled_scores({"a": float("nan")}))

@@ -148,10 +148,10 @@ def validate(
 #: Pooled interval scores within this of the lowest (0.5 pp on the 0-1 scale) count as equally good, and the
 #: default is the first of those methods by name: rounding can move the choice only when a method lies within
 #: rounding of the window's edge.  Measured (issue 26, fourth session): the whole pipeline rebuilt under
-#: ``OPENBLAS_CORETYPE=SandyBridge`` moved the pooled scores by up to 1.3e-3 (Sloth d = 3: 0.2723 -> 0.2711)
-#: and their gaps to the lowest by up to 6e-4; the scores rounded to 1e-3 (the old rule) flipped the default
-#: from Sloth (d=4) to Sloth (d=3) there.  The methods inside the window lie at most 3.2e-3 above the lowest,
-#: the first outside 7.7e-3 (docs/forecasts.md).
+#: ``OPENBLAS_CORETYPE=SandyBridge`` moved the pooled scores by up to 1.3e-3 (Sloth d = 3: 0.2723 -> 0.2711);
+#: the scores rounded to 1e-3 (the old rule) flipped the default from Sloth (d=4) to Sloth (d=3) there.  The
+#: methods inside the window lie at most 3.2e-3 above the lowest (their gaps moved by up to 6e-4), the first
+#: outside at least 7.7e-3 (its gap moved by 1.3e-3): docs/forecasts.md.
 SCORE_TOLERANCE = 5e-3
 
 
@@ -166,7 +166,9 @@ def best_method(table: pd.DataFrame, calibration: str = CALIBRATIONS[0]) -> str:
     if pooled.empty:
         raise ValueError(f"the validation table has no pooled {calibration} row at level {SELECTION_LEVEL}")
     scores = pooled["interval_score"].to_numpy(dtype=float)
-    within = pooled.loc[scores <= scores.min() + SCORE_TOLERANCE, "method"]
+    if not np.isfinite(scores).any():
+        raise ValueError(f"the validation table has no finite pooled {calibration} interval score")
+    within = pooled.loc[scores <= np.nanmin(scores) + SCORE_TOLERANCE, "method"]  # NaN never within
     return str(min(within.astype(str)))
 
 
