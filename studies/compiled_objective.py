@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import subprocess
 import sys
 import tempfile
@@ -49,6 +48,17 @@ def _sig(x):
 @_njit(cache=True, inline="always")
 def _th(x):
     return 2.0 * _sig(2.0 * x) - 1.0
+
+
+@_njit(cache=True, inline="always")
+def _at_b(A, B, out):
+    """out[q, k] = sum_i A[i, q] * B[i, k], summed in row order."""
+    for q in range(A.shape[1]):
+        for k in range(B.shape[1]):
+            a = 0.0
+            for i in range(A.shape[0]):
+                a += A[i, q] * B[i, k]
+            out[q, k] = a
 
 
 @_njit(cache=True)
@@ -198,29 +208,15 @@ def fused(
             for i in range(n):
                 a += g_eta[i, j]
             g_b[j] = a
-            for k in range(d):
-                a = 0.0
-                for i in range(n):
-                    a += g_eta[i, j] * z1[i, k]
-                g_lam[j, k] = a
+        _at_b(g_eta, z1, g_lam)
         for i in range(n):
             for k in range(d):
                 a = 0.0
                 for j in range(J):
                     a += g_eta[i, j] * lam[j, k]
                 g_z1[i, k] = a
-    for q in range(p):
-        for k in range(d):
-            a = 0.0
-            for i in range(n):
-                a += Xs[i, q] * g_z1[i, k]
-            g_beta[q, k] = a
-    for q in range(f):
-        for k in range(d):
-            a = 0.0
-            for i in range(n):
-                a += D[i, q] * g_z1[i, k]
-            g_alpha[q, k] = a
+    _at_b(Xs, g_z1, g_beta)
+    _at_b(D, g_z1, g_alpha)
     return loss
 
 
@@ -388,18 +384,16 @@ def main() -> None:
     if a.child:
         child(*a.child)
         return
+    from stability import kernel_env  # studies/ is this script's directory, on sys.path
+
     kernels = a.kernels.split(",")
     with tempfile.TemporaryDirectory() as tmp:
         preds, seconds = {}, {}
         for variant in ("numpy", "compiled"):
             for kernel in kernels:
-                env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
-                env.pop("OPENBLAS_CORETYPE", None)
-                if kernel != "default":
-                    env["OPENBLAS_CORETYPE"] = kernel
                 out = f"{tmp}/{variant}_{kernel}.npy"
                 cmd = [sys.executable, __file__, "--child", variant, out]
-                res = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)
+                res = subprocess.run(cmd, env=kernel_env(kernel), capture_output=True, text=True, check=True)
                 sys.stderr.write(res.stderr)
                 seconds[variant, kernel] = float(res.stdout.split()[-1])
                 print(f"{variant:8s} {kernel:12s} fold {seconds[variant, kernel]:.2f} s", flush=True)
