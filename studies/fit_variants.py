@@ -68,17 +68,28 @@ def apply_variant(core, variant: dict[str, float]) -> None:
         )
 
 
+def setting_slice(root: Path, suite: str, n: int | str) -> tuple:
+    """(dataset slice, held-out groups, benchmark names) of one setting of the checkout ``root``, from the
+    slices ``plan_groups`` wrote there (``resources/work/results/evaluation/slices.json``)."""
+    from slothpipe.evaluation.slices import read_setting
+
+    import yaml
+
+    config = yaml.safe_load((root / "config" / "config.yaml").read_text())
+    index = json.loads((root / "resources/work/results/evaluation/slices.json").read_text())
+    entry = index[suite][str(n)]
+    data, groups = read_setting(root / entry["data"], root / entry["groups"])
+    return data, groups, config["evaluation"]["suites"][suite]
+
+
 def one_variant(root: Path, text: str, settings: list[str]) -> list[dict]:
     """Fit every method on every group of ``settings`` under the variant ``text`` (in this process)."""
     import slothpipe.models._core as core
 
     apply_variant(core, parse_variant(text))
     from slothpipe.evaluation.folds import evaluate_setting
-    from slothpipe.evaluation.slices import read_setting
     from slothpipe.models import fitting
     from slothpipe.models.methods import METHODS
-
-    import yaml
 
     seconds: dict = collections.defaultdict(float)
     iterations: dict = collections.defaultdict(int)
@@ -109,19 +120,16 @@ def one_variant(root: Path, text: str, settings: list[str]) -> list[dict]:
 
     fitting.make_estimator = timed_make
     core.run_lbfgs = counted_run
-    config = yaml.safe_load((root / "config" / "config.yaml").read_text())
-    index = json.loads((root / "resources/work/results/evaluation/slices.json").read_text())
     rows = []
     for setting in settings:
         suite, n = setting.split("/")
-        entry = index[suite][n]
-        data, groups = read_setting(root / entry["data"], root / entry["groups"])
+        data, groups, benchmarks = setting_slice(root, suite, n)
         seconds.clear()
         iterations.clear()
         errors = evaluate_setting(
             data,
             suite=suite,
-            benchmarks=config["evaluation"]["suites"][suite],
+            benchmarks=benchmarks,
             n_train_models=int(n),
             groups=groups,
             methods=list(METHODS),

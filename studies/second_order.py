@@ -23,7 +23,6 @@ forward-over-reverse Hessian) and one eigen-decomposition, against one L-BFGS-B 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 import timeit
@@ -38,9 +37,8 @@ def capture(root: Path, suite: str, n: int, group: int, method: str) -> list:
     """(objective, start, L-BFGS-B result, seconds) of every ``method`` fit in one fold."""
     import slothpipe.models._core as core
     from slothpipe.evaluation.folds import evaluate_fold
-    from slothpipe.evaluation.slices import read_setting
 
-    import yaml
+    from fit_variants import setting_slice  # studies/ is this script's directory, on sys.path
 
     runs = []
     run = core.run_lbfgs
@@ -52,14 +50,11 @@ def capture(root: Path, suite: str, n: int, group: int, method: str) -> list:
         return result
 
     core.run_lbfgs = recording_run
-    config = yaml.safe_load((root / "config" / "config.yaml").read_text())
-    index = json.loads((root / "resources/work/results/evaluation/slices.json").read_text())
-    entry = index[suite][str(n)]
-    data, groups = read_setting(root / entry["data"], root / entry["groups"])
+    data, groups, benchmarks = setting_slice(root, suite, n)
     evaluate_fold(
         data,
         suite=suite,
-        benchmarks=config["evaluation"]["suites"][suite],
+        benchmarks=benchmarks,
         n_train_models=n,
         group=groups[group],
         methods=[method],
